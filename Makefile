@@ -1,0 +1,59 @@
+# HDS platform. Two commands matter: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= hds_site.settings.dev
+
+.PHONY: run test test-all test-browser bench soak backup restore messages check-python venv migrate seed clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s)" % sys.version.split()[0])'
+
+$(VENV)/.installed: requirements.txt | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## make run: install, migrate, seed the demo site and serve it at http://127.0.0.1:$(PORT)
+run: seed
+	@echo ""
+	@echo "  Haus der Selbstständigen: http://127.0.0.1:$(PORT)/   (admin: http://127.0.0.1:$(PORT)/cms/)"
+	@echo ""
+	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) hds_site.asgi:application
+
+## make test: the whole suite on the embedded defaults (SQLite, in-memory channel layer, database search)
+test: venv
+	env -u DATABASE_URL -u REDIS_URL -u ELASTICSEARCH_URL DJANGO_SETTINGS_MODULE=hds_site.settings.test \
+		$(PY) -m pytest -m "not browser and not services" $(PYTEST_ARGS)
+
+## make test-all: the suite against DATABASE_URL / REDIS_URL (PostgreSQL + Redis)
+test-all: venv
+	DJANGO_SETTINGS_MODULE=hds_site.settings.test $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+## make test-browser: user journeys in Chromium (needs the distro's chromium and `npm ci` for axe-core)
+test-browser: venv node_modules/axe-core/axe.min.js
+	DJANGO_SETTINGS_MODULE=hds_site.settings.test $(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+bench: venv
+	$(PY) -m bench $(BENCH_ARGS)
+
+messages: venv
+	cd hds_site && ../$(PY) ../manage.py makemessages -l en --ignore "*/node_modules/*"
+	$(PY) manage.py compilemessages --ignore .venv
+
+clean:
+	rm -rf $(VENV) node_modules var

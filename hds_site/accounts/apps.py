@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "hds_site.accounts"
+    label = "accounts"
+    verbose_name = "Konten"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HdsSiteConfig(AppConfig):
+    name = "hds_site"
+    verbose_name = "HDS"
+    default_auto_field = "django.db.models.BigAutoField"

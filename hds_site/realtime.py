@@ -1,0 +1,98 @@
+"""Live events: publish after commit, replay on reconnect.
+
+Envelope sent to clients (see docs/realtime.md)::
+
+    {"type": "post.created", "seq": 412, "data": {...}, "html": "..."}
+
+* ``publish()`` records the event in the database inside the caller's
+  transaction (so it exists exactly when the change exists) and sends it to the
+  channel-layer group only after the transaction commits.
+* ``events_since()`` returns what a reconnecting client missed, in order.
+* ``broadcast()`` is for ephemeral events (typing, viewer and signature
+  counters) that are never replayed: also sent after commit, no ``seq``.
+
+Consumers receive group messages with the handler ``live_event`` and forward
+``message["event"]`` to the socket.
+
+If the channel layer is unreachable (Redis down) the write still succeeds:
+the failure is logged once per outage and clients catch up from the log when
+they reconnect.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F
+
+logger = logging.getLogger(__name__)
+
+GROUP_MESSAGE_TYPE = "live_event"
+REPLAY_LIMIT = 500
+
+_outage = threading.Event()
+
+
+def _send(group: str, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": GROUP_MESSAGE_TYPE, "event": event})
+    except Exception as exc:  # the channel layer is an optional accelerator, never a reason to fail a write
+        if not _outage.is_set():
+            _outage.set()
+            logger.warning("live events paused: channel layer unreachable (%s)", exc.__class__.__name__)
+        return
+    if _outage.is_set():
+        _outage.clear()
+        logger.warning("live events resumed: channel layer reachable again")
+
+
+def publish(group: str, type: str, data: dict | None = None, html: str = "") -> dict:
+    """Record a replayable event for ``group`` and send it after commit.
+
+    Must be called by the service function that made the change, inside its
+    transaction (``transaction.atomic`` is opened here if there is none).
+    Returns the envelope.
+    """
+    from hds_site.models import LiveEvent, LiveStream
+
+    with transaction.atomic():
+        LiveStream.objects.get_or_create(group=group)
+        stream = LiveStream.objects.select_for_update().get(group=group)
+        LiveStream.objects.filter(pk=stream.pk).update(last_seq=F("last_seq") + 1)
+        seq = stream.last_seq + 1
+        event = LiveEvent.objects.create(group=group, seq=seq, type=type, data=data or {}, html=html or "")
+        envelope = event.envelope()
+        transaction.on_commit(lambda: _send(group, envelope))
+    return envelope
+
+
+def broadcast(group: str, type: str, data: dict | None = None, html: str = "") -> None:
+    """Send an ephemeral (never replayed) event after the current transaction commits."""
+    envelope = {"type": type, "seq": None, "data": data or {}, "html": html or ""}
+    transaction.on_commit(lambda: _send(group, envelope))
+
+
+def send_now(group: str, type: str, data: dict | None = None, html: str = "") -> None:
+    """Send an ephemeral event immediately (for code outside any transaction, e.g. consumers)."""
+    _send(group, {"type": type, "seq": None, "data": data or {}, "html": html or ""})
+
+
+def last_seq(group: str) -> int:
+    from hds_site.models import LiveStream
+
+    return LiveStream.objects.filter(group=group).values_list("last_seq", flat=True).first() or 0
+
+
+def events_since(group: str, seq: int, limit: int = REPLAY_LIMIT) -> list[dict]:
+    """Events of ``group`` with a sequence number above ``seq``, oldest first."""
+    from hds_site.models import LiveEvent
+
+    rows = LiveEvent.objects.filter(group=group, seq__gt=seq).order_by("seq")[:limit]
+    return [row.envelope() for row in rows]

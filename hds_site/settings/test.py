@@ -1,0 +1,39 @@
+"""Lean settings for the test suite.
+
+Uses the embedded defaults unless DATABASE_URL / REDIS_URL are set, so the
+same suite runs on SQLite + in-memory and on PostgreSQL + Redis.
+"""
+
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR, DATABASE_URL, DATABASES, env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_URL = "http://testserver"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"null": {"class": "logging.NullHandler"}},
+    "root": {"handlers": ["null"], "level": "WARNING"},
+}
+if not DATABASE_URL:
+    DATABASES["default"]["NAME"] = env("SQLITE_PATH", str(BASE_DIR / "var" / "test.sqlite3"))
+    # in memory by default (shared between threads); HDS_TEST_SQLITE names a file when processes must share it
+    if env("HDS_TEST_SQLITE"):
+        DATABASES["default"]["TEST"] = {"NAME": env("HDS_TEST_SQLITE")}
+
+(BASE_DIR / "var").mkdir(exist_ok=True)
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
