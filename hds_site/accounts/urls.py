@@ -1,7 +1,13 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views  # noqa
 
 app_name = "accounts"
 urlpatterns = [
-    path("profil/", TemplateView.as_view(template_name="base.html"), name="profile_edit"),
+    path("profil/", views.profile_edit, name="profile_edit"),
+    path("mitglieder/<str:display_name>/", views.member_profile, name="member_profile"),
+    path("daten/", views.my_data, name="my_data"),
+    path("daten/export.json", views.data_export, name="data_export"),
+    path("loeschen/", views.account_delete, name="account_delete"),
+    path("geloescht/", views.account_deleted, name="account_deleted"),
 ]

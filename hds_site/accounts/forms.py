@@ -1,0 +1,87 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import DISPLAY_NAME_MAX, Profile
+
+
+def _display_name_field() -> forms.CharField:
+    model_field = Profile._meta.get_field("display_name")
+    return forms.CharField(
+        label=model_field.verbose_name,
+        max_length=DISPLAY_NAME_MAX,
+        validators=model_field.validators,
+        help_text=_(
+            "Ein Pseudonym ist in Ordnung. Der Name erscheint bei Ihren Beiträgen im Forum; "
+            "3 bis 40 Zeichen, Buchstaben, Ziffern, Leerzeichen, Punkt, Binde- und Unterstrich."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up plus the member's pseudonym (ACCOUNT_FORMS["signup"])."""
+
+    display_name = _display_name_field()
+    field_order = ["email", "display_name", "password1", "password2"]
+
+    def clean_display_name(self) -> str:
+        value = self.cleaned_data["display_name"].strip()
+        if services.display_name_taken(value):
+            raise forms.ValidationError(_("Dieser Anzeigename ist schon vergeben."), code="taken")
+        return value
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["display_name", "profession", "bundesland", "bio", "is_public"]
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "nickname"}),
+            "profession": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "bio": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "bio": _("Höchstens 500 Zeichen. Bitte keine Telefonnummern oder Adressen."),
+            "profession": _("Zum Beispiel: Grafikdesignerin, Übersetzer, Tischlerin."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bundesland"].choices = [("", _("– keine Angabe –"))] + [
+            c for c in self.fields["bundesland"].choices if c[0]
+        ]
+
+    def clean_display_name(self) -> str:
+        value = self.cleaned_data["display_name"].strip()
+        if services.display_name_taken(value, exclude_user=self.instance.user):
+            raise forms.ValidationError(_("Dieser Anzeigename ist schon vergeben."), code="taken")
+        return value
+
+    def validate_constraints(self):
+        # the case-insensitive uniqueness is checked (with a German message) above
+        pass
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Ihr Passwort"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Zur Sicherheit bestätigen Sie die Löschung mit Ihrem Passwort."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Ja, ich möchte mein Konto und meine persönlichen Daten endgültig löschen."),
+    )
+
+    def __init__(self, *args, user, request=None, **kwargs):
+        self.user = user
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Das Passwort ist nicht korrekt."), code="invalid")
+        return password
