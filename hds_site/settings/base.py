@@ -231,6 +231,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/h/ip,3/h/key",
 }
 ACCOUNT_ADAPTER = "hds_site.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "hds_site.accounts.forms.SignupForm"}  # adds the display name (pseudonym)
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "de"
