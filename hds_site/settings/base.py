@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hds_site.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -264,6 +265,8 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "ods", "txt", "csv"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No Gravatar in the admin: it would send hashed editor emails to a third party (and break the CSP).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- security (production tightens these) --------------------------------
 X_FRAME_OPTIONS = "DENY"
