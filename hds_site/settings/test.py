@@ -5,7 +5,7 @@ same suite runs on SQLite + in-memory and on PostgreSQL + Redis.
 """
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, DATABASE_URL, DATABASES, env
+from .base import BASE_DIR, CACHES, CHANNEL_LAYERS, DATABASE_URL, DATABASES, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
@@ -31,6 +31,13 @@ if not DATABASE_URL:
     # in memory by default (shared between threads); HDS_TEST_SQLITE names a file when processes must share it
     if env("HDS_TEST_SQLITE"):
         DATABASES["default"]["TEST"] = {"NAME": env("HDS_TEST_SQLITE")}
+
+if REDIS_URL:
+    # pytest-xdist workers share one Redis database: each gets its own cache and
+    # channel-layer prefix (tests/conftest.py clears only its own cache keys).
+    _worker = env("PYTEST_XDIST_WORKER", "main")
+    CACHES["default"]["KEY_PREFIX"] = f"hds-test-{_worker}"
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-test-{_worker}"
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
 STATIC_ROOT = BASE_DIR / "var" / "static"
