@@ -233,6 +233,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_ADAPTER = "hds_site.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "hds_site.accounts.forms.SignupForm"}  # adds the display name (pseudonym)
+ACCOUNT_USER_DISPLAY = "hds_site.accounts.selectors.display_name_of"  # never the internal username
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "de"
