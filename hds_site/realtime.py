@@ -96,3 +96,21 @@ def events_since(group: str, seq: int, limit: int = REPLAY_LIMIT) -> list[dict]:
 
     rows = LiveEvent.objects.filter(group=group, seq__gt=seq).order_by("seq")[:limit]
     return [row.envelope() for row in rows]
+
+
+async def asend(group: str, type: str, data: dict | None = None, html: str = "", *, exclude: str | None = None) -> None:
+    """Send an ephemeral event from async code (consumers), now.
+
+    ``exclude`` names a channel (the sender's) that should not get the event back;
+    consumers compare it with their ``channel_name``.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": GROUP_MESSAGE_TYPE, "event": {"type": type, "seq": None, "data": data or {}, "html": html or ""}}
+    if exclude:
+        message["sender"] = exclude
+    try:
+        await layer.group_send(group, message)
+    except Exception as exc:
+        logger.warning("live event %s not sent to %s: %s", type, group, exc.__class__.__name__)

@@ -13,9 +13,11 @@
 
   /*
    * A WebSocket that reconnects with exponential backoff and resumes from the
-   * last sequence number it saw: HDS.liveSocket(path, {onEvent, onOpen, lastSeq}).
+   * last sequence number it saw: HDS.liveSocket(path, {onEvent, onOpen, onClose, lastSeq}).
+   * Close codes 4401/4403/4404 (see docs/realtime.md) end it for good (onClose(code)).
    * The server replays missed events after {"type": "resume", "seq": N}.
    */
+  var PERMANENT_CLOSE_CODES = [4401, 4403, 4404];
   window.HDS.liveSocket = function (path, options) {
     options = options || {};
     var lastSeq = options.lastSeq || 0;
@@ -44,8 +46,14 @@
         }
         if (options.onEvent) options.onEvent(event, api);
       };
-      socket.onclose = function () {
+      socket.onclose = function (close) {
         if (closed) return;
+        /* 4401/4403/4404: not signed in, not allowed, not found – retrying will not help */
+        if (close && PERMANENT_CLOSE_CODES.indexOf(close.code) !== -1) {
+          closed = true;
+          if (options.onClose) options.onClose(close.code, api);
+          return;
+        }
         attempt += 1;
         var delay = Math.min(30000, 500 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
         window.setTimeout(connect, delay);

@@ -1,0 +1,311 @@
+/*
+ * Live forum: progressive enhancement over HDS.liveSocket (hds_site/static/js/site.js).
+ * Protocol and event types: docs/realtime.md. Every page works without this file.
+ *
+ * - thread page   (#thread-live):   new/changed posts from the server-rendered html,
+ *                                   "… schreibt gerade", viewer count
+ * - category page (#category-live): "N neue Beiträge" in #new-posts-notice (not inserted)
+ * - header badge  (#notification-badge): unread count of the member's notifications
+ *
+ * Loaded on forum pages and by the header badge on every page: runs once.
+ */
+(function () {
+  "use strict";
+  var HDS = window.HDS;
+  if (!HDS || !HDS.liveSocket || HDS.communityLive) return;
+  HDS.communityLive = true;
+
+  var TYPING_SEND_INTERVAL = 3000; /* the server accepts one typing event per 3 s */
+  var TYPING_SHOW_FOR = 5000;
+
+  var lang = (document.documentElement.getAttribute("lang") || "de").slice(0, 2);
+  var STRINGS = {
+    de: {
+      newReply: "Neue Antwort von {name}",
+      newReplyAnon: "Neue Antwort",
+      typing: "{name} schreibt gerade …",
+      typingMany: "{n} Personen schreiben gerade …",
+      newPosts1: "1 neuer Beitrag – neu laden",
+      newPostsN: "{n} neue Beiträge – neu laden",
+      notification: "Neue Benachrichtigung: {text}",
+      notificationPlain: "Neue Benachrichtigung",
+      locked: "Dieses Thema wurde geschlossen.",
+      unlocked: "Dieses Thema ist wieder offen.",
+      pinned: "Dieses Thema wurde angeheftet.",
+      unpinned: "Dieses Thema ist nicht mehr angeheftet.",
+      moved: "Dieses Thema wurde verschoben.",
+      accepted: "Eine Antwort wurde als Lösung markiert.",
+      resync: "Es gibt Änderungen, die nicht live angezeigt werden können – bitte neu laden.",
+      reload: "neu laden",
+      newerPage: "Neue Antworten auf der letzten Seite"
+    },
+    en: {
+      newReply: "New reply from {name}",
+      newReplyAnon: "New reply",
+      typing: "{name} is typing …",
+      typingMany: "{n} people are typing …",
+      newPosts1: "1 new post – reload",
+      newPostsN: "{n} new posts – reload",
+      notification: "New notification: {text}",
+      notificationPlain: "New notification",
+      locked: "This thread has been locked.",
+      unlocked: "This thread is open again.",
+      pinned: "This thread has been pinned.",
+      unpinned: "This thread is no longer pinned.",
+      moved: "This thread has been moved.",
+      accepted: "An answer has been marked as the solution.",
+      resync: "There are changes that cannot be shown live – please reload.",
+      reload: "reload",
+      newerPage: "New replies on the last page"
+    }
+  };
+  function t(key, values) {
+    var table = STRINGS[lang] || STRINGS.de;
+    var text = table[key] || STRINGS.de[key] || key;
+    values = values || {};
+    return text.replace(/\{(\w+)\}/g, function (_, name) {
+      return values[name] === undefined ? "" : String(values[name]);
+    });
+  }
+
+  function intAttr(el, name) {
+    var value = parseInt(el.getAttribute(name) || "0", 10);
+    return isNaN(value) ? 0 : value;
+  }
+
+  /* Top-level elements of a server-rendered html fragment. */
+  function fragmentElements(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html || "";
+    return Array.prototype.filter.call(template.content.childNodes, function (node) {
+      return node.nodeType === 1;
+    });
+  }
+
+  function statusNotice(root, text, withReload) {
+    var notice = document.getElementById("live-status");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "live-status";
+      notice.className = "info-box live-status";
+      root.insertBefore(notice, root.firstChild);
+    }
+    notice.textContent = text + " ";
+    if (withReload) {
+      var link = document.createElement("a");
+      link.href = window.location.href;
+      link.textContent = t("reload");
+      notice.appendChild(link);
+    }
+    HDS.announce(text);
+  }
+
+  /* ---- thread page ------------------------------------------------------ */
+
+  function initThread(root) {
+    var list = document.getElementById("post-list");
+    var typingEl = document.getElementById("typing-indicator");
+    var viewersEl = document.getElementById("viewer-count");
+    var onLastPage = root.getAttribute("data-last-page") !== "false";
+    var typists = {}; /* user id -> {name, until} */
+    var typingTimer = null;
+    var socket;
+
+    function findPost(data, element) {
+      if (element && element.id) {
+        var byId = document.getElementById(element.id);
+        if (byId) return byId;
+      }
+      if (data && data.post_id !== undefined && data.post_id !== null && list) {
+        var byPk = list.querySelector('[data-post-id="' + String(data.post_id).replace(/[^0-9]/g, "") + '"]');
+        if (byPk) return byPk;
+      }
+      if (data && data.number && list) {
+        return document.getElementById("post-" + String(data.number).replace(/[^0-9]/g, ""));
+      }
+      return null;
+    }
+
+    /* Replace the posts the html carries; with insert=true append the ones not yet on the page. */
+    function applyPostHtml(event, insert) {
+      if (!list) return false;
+      var elements = fragmentElements(event.html);
+      var changed = false;
+      elements.forEach(function (element, index) {
+        var existing = findPost(index === 0 ? event.data : null, element);
+        if (existing) {
+          existing.replaceWith(element);
+          changed = true;
+        } else if (insert && onLastPage) {
+          list.appendChild(element);
+          changed = true;
+        }
+      });
+      return changed;
+    }
+
+    function authorOf(data) {
+      return (data && (data.author_name || data.author || data.author_display_name)) || "";
+    }
+
+    function renderTyping() {
+      if (!typingEl) return;
+      var now = Date.now();
+      var names = [];
+      Object.keys(typists).forEach(function (id) {
+        if (typists[id].until > now) names.push(typists[id].name);
+        else delete typists[id];
+      });
+      var text = "";
+      if (names.length === 1) text = t("typing", { name: names[0] });
+      else if (names.length > 1) text = t("typingMany", { n: names.length });
+      if (typingEl.textContent !== text) typingEl.textContent = text;
+      window.clearTimeout(typingTimer);
+      if (names.length) typingTimer = window.setTimeout(renderTyping, 1000);
+    }
+
+    function onEvent(event) {
+      var data = event.data || {};
+      switch (event.type) {
+        case "post.created":
+        case "post.approved":
+          if (applyPostHtml(event, true) || !onLastPage) {
+            var name = authorOf(data);
+            HDS.announce(name ? t("newReply", { name: name }) : t("newReplyAnon"));
+            if (!onLastPage) statusNotice(root, t("newerPage"), false);
+          }
+          if (data.author_id !== undefined && typists[data.author_id]) {
+            delete typists[data.author_id];
+            renderTyping();
+          }
+          break;
+        case "post.edited":
+        case "post.deleted":
+        case "post.hidden":
+        case "post.unhidden":
+        case "reaction.changed":
+          applyPostHtml(event, false);
+          break;
+        case "answer.accepted":
+          applyPostHtml(event, false);
+          markAccepted(data);
+          HDS.announce(t("accepted"));
+          break;
+        case "thread.locked":
+          root.setAttribute("data-can-post", "false");
+          statusNotice(root, t("locked"), true);
+          break;
+        case "thread.unlocked":
+          statusNotice(root, t("unlocked"), true);
+          break;
+        case "thread.pinned":
+          statusNotice(root, t("pinned"), false);
+          break;
+        case "thread.unpinned":
+          statusNotice(root, t("unpinned"), false);
+          break;
+        case "thread.moved":
+          statusNotice(root, t("moved"), true);
+          break;
+        case "typing":
+          if (data.user_id !== undefined && data.name) {
+            typists[data.user_id] = { name: data.name, until: Date.now() + TYPING_SHOW_FOR };
+            renderTyping();
+          }
+          break;
+        case "viewers":
+          if (viewersEl && typeof data.count === "number") viewersEl.textContent = String(data.count);
+          break;
+        case "resync":
+          statusNotice(root, t("resync"), true);
+          break;
+        default:
+          break;
+      }
+    }
+
+    /* Keep the "accepted" mark on exactly one post even when the html carries only the new one. */
+    function markAccepted(data) {
+      if (!list) return;
+      var previous = data.previous_post_id;
+      if (previous !== undefined && previous !== null && previous !== data.post_id) {
+        var old = list.querySelector('[data-post-id="' + String(previous).replace(/[^0-9]/g, "") + '"]');
+        if (old) old.classList.remove("is-accepted");
+      }
+    }
+
+    socket = HDS.liveSocket(root.getAttribute("data-ws-path"), {
+      lastSeq: intAttr(root, "data-last-seq"),
+      onEvent: onEvent
+    });
+
+    if (root.getAttribute("data-can-post") === "true") {
+      var lastTyping = 0;
+      var textarea = root.querySelector("textarea") || document.querySelector("#reply-form textarea, form.reply-form textarea");
+      if (textarea) {
+        textarea.addEventListener("input", function () {
+          var now = Date.now();
+          if (now - lastTyping < TYPING_SEND_INTERVAL) return;
+          if (root.getAttribute("data-can-post") !== "true") return;
+          lastTyping = now;
+          socket.send({ type: "typing" });
+        });
+      }
+    }
+  }
+
+  /* ---- category and group pages ------------------------------------------- */
+
+  function initCategory(root) {
+    var notice = document.getElementById("new-posts-notice");
+    var count = 0;
+    HDS.liveSocket(root.getAttribute("data-ws-path"), {
+      lastSeq: intAttr(root, "data-last-seq"),
+      onEvent: function (event) {
+        if (event.type !== "thread.activity") return;
+        count += 1;
+        if (!notice) return;
+        var link = notice.querySelector("a");
+        if (!link) {
+          notice.textContent = "";
+          link = document.createElement("a");
+          link.href = window.location.pathname + window.location.search;
+          notice.appendChild(link);
+        }
+        /* the notice is a role="status" live region: changing it announces it */
+        link.textContent = count === 1 ? t("newPosts1") : t("newPostsN", { n: count });
+        notice.hidden = false;
+      }
+    });
+  }
+
+  /* ---- notification badge ------------------------------------------------- */
+
+  function initBadge(badge) {
+    HDS.liveSocket(badge.getAttribute("data-ws-path"), {
+      lastSeq: intAttr(badge, "data-last-seq"),
+      onEvent: function (event) {
+        var data = event.data || {};
+        if (typeof data.unread_count === "number") {
+          badge.textContent = String(data.unread_count);
+          badge.classList.toggle("badge-empty", data.unread_count === 0);
+        }
+        if (event.type === "notification.created") {
+          HDS.announce(data.text ? t("notification", { text: data.text }) : t("notificationPlain"));
+        }
+      }
+    });
+  }
+
+  function init() {
+    var thread = document.getElementById("thread-live");
+    if (thread && thread.getAttribute("data-ws-path")) initThread(thread);
+    var category = document.getElementById("category-live");
+    if (category && category.getAttribute("data-ws-path")) initCategory(category);
+    var badge = document.getElementById("notification-badge");
+    if (badge && badge.getAttribute("data-ws-path")) initBadge(badge);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
