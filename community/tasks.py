@@ -1,0 +1,107 @@
+"""Forum email, sent by background tasks (enqueued on commit by services)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_tasks import task
+
+User = get_user_model()
+
+UNSUBSCRIBE_SALT = "community.unsubscribe"
+
+
+def unsubscribe_token(*, user_id: int, thread_id: int | None) -> str:
+    """Signed token for a one-click unsubscribe link (thread: mute it; None: no more forum email)."""
+    return signing.dumps({"u": user_id, "t": thread_id}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> dict:
+    """Raises signing.BadSignature when the token was tampered with."""
+    return signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=60 * 60 * 24 * 365)
+
+
+def unsubscribe_url(*, user_id: int, thread_id: int | None) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("community:unsubscribe", kwargs={"token": unsubscribe_token(user_id=user_id, thread_id=thread_id)})
+    return settings.SITE_URL + path
+
+
+def _send(*, to: str, subject: str, template: str, context: dict, unsubscribe: str) -> None:
+    context = {**context, "SITE_URL": settings.SITE_URL, "SITE_NAME": settings.WAGTAIL_SITE_NAME,
+               "unsubscribe_url": unsubscribe}
+    body = render_to_string(template, context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        to=[to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.send()
+
+
+@task()
+def send_notification_email(notification_id: int) -> None:
+    """One email for one notification (members who chose "sofort", and moderation decisions)."""
+    from . import services
+    from .models import Notification
+
+    notification = (
+        Notification.objects.select_related("recipient", "actor__profile", "thread", "post")
+        .filter(pk=notification_id, emailed_at__isnull=True)
+        .first()
+    )
+    if notification is None or not notification.recipient.email or not notification.recipient.is_active:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        text = services.notification_text(notification)
+        url = settings.SITE_URL + (
+            notification.post.get_absolute_url() if notification.post_id else reverse("community:notifications")
+        )
+        _send(
+            to=notification.recipient.email,
+            subject=f"[{settings.WAGTAIL_SITE_NAME}] {text}",
+            template="community/email/notification.txt",
+            context={"notification": notification, "text": text, "url": url},
+            unsubscribe=unsubscribe_url(user_id=notification.recipient_id, thread_id=notification.thread_id),
+        )
+    services.mark_notification_emailed(notification=notification)
+
+
+@task()
+def send_digest(user_id: int) -> int:
+    """The daily summary of unread, not yet emailed notifications. Returns how many it listed."""
+    from . import selectors, services
+    from .models import Notification
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return 0
+    items = list(
+        selectors.notifications_for(user).filter(read_at__isnull=True, emailed_at__isnull=True)[:50]
+    )
+    if not items:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            {"text": services.notification_text(n),
+             "url": settings.SITE_URL + reverse("community:notification_open", kwargs={"pk": n.pk})}
+            for n in items
+        ]
+        _send(
+            to=user.email,
+            subject=f"[{settings.WAGTAIL_SITE_NAME}] " + translation.gettext("Neues im Forum"),
+            template="community/email/digest.txt",
+            context={"items": lines, "date": timezone.localdate()},
+            unsubscribe=unsubscribe_url(user_id=user.pk, thread_id=None),
+        )
+    services.mark_digest_sent(user=user, notification_ids=[n.pk for n in items])
+    return len(items)
