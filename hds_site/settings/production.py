@@ -37,3 +37,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Behind the platform's router REMOTE_ADDR is the router: allauth's per-IP rate
+# limits (login lockout) must read the client from the router's X-Forwarded-For
+# entry, or one attacker would lock out everybody. 0 = no proxy in front.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "1"))
