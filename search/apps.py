@@ -6,3 +6,8 @@ class SearchConfig(AppConfig):
     label = "search"
     verbose_name = "Suche"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from search import signals
+
+        signals.connect()

@@ -1,7 +1,8 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from search import views
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="search"),
-    path("vorschlaege/", TemplateView.as_view(template_name="base.html"), name="search_suggest"),
+    path("", views.search, name="search"),
+    path("vorschlaege/", views.suggest, name="search_suggest"),
 ]

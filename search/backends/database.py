@@ -1,0 +1,301 @@
+"""The embedded default: full-text search in the project's own database.
+
+Text is folded and (for SQLite) stemmed in Python by ``search.text``, the same
+way for documents and queries:
+
+* PostgreSQL: ``SearchDocument.search_vector`` =
+  ``setweight(to_tsvector('german', fold(title)), 'A') || setweight(to_tsvector('german', fold(body)), 'B')``
+  with a GIN index; queries are ``plainto_tsquery('german', fold(term))``
+  combined with AND/OR, ranked with ``ts_rank``.
+* SQLite: the FTS5 table ``search_fts`` holds ``analyze(title)`` /
+  ``analyze(body)`` (folded, stop words dropped, Snowball German stems);
+  queries match the stems of the query words, ranked with ``bm25`` (title
+  weighted 4x).
+
+Permissions, type and topic filters and the facet counts are plain SQL on
+``SearchDocument`` around the full-text match, so a page of results costs a
+constant number of queries. Snippets are cut and highlighted in Python
+(``search.text.highlight``) on the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from search import text as textlib
+from search.backends.base import (
+    Hit,
+    IndexDocument,
+    SearchBackend,
+    SearchRequest,
+    SearchResults,
+    SearchUnavailable,
+    Suggestion,
+    Viewer,
+)
+
+_SAFE_TERM = re.compile(r"[^0-9a-z]")
+BODY_LIMIT = 100_000
+
+
+class DatabaseBackend(SearchBackend):
+    name = "database"
+
+    def __init__(self, options: dict | None = None):
+        self.options = options or {}
+
+    # -- helpers ------------------------------------------------------------
+
+    @staticmethod
+    def _vendor() -> str:
+        return connection.vendor
+
+    def _models(self):
+        from search.models import SearchDocument, SearchDocumentTopic
+
+        return SearchDocument, SearchDocumentTopic
+
+    def _write_fulltext(self, rows: list[tuple[int, str, str]]) -> None:
+        """rows: (id, title, body) of documents just written."""
+        if not rows:
+            return
+        vendor = self._vendor()
+        with connection.cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.executemany(
+                    "UPDATE search_searchdocument SET search_vector = "
+                    "setweight(to_tsvector('german', %s), 'A') || setweight(to_tsvector('german', %s), 'B') "
+                    "WHERE id = %s",
+                    [(textlib.fold(title), textlib.fold(body), pk) for pk, title, body in rows],
+                )
+            elif vendor == "sqlite":
+                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk, _, _ in rows])
+                cursor.executemany(
+                    "INSERT INTO search_fts (rowid, title, body) VALUES (%s, %s, %s)",
+                    [
+                        (pk, " ".join(textlib.analyze(title)), " ".join(textlib.analyze(body)))
+                        for pk, title, body in rows
+                    ],
+                )
+
+    def _delete_fulltext(self, ids: list[int]) -> None:
+        if ids and self._vendor() == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk in ids])
+
+    # -- writing --------------------------------------------------------------
+
+    def index(self, documents: Iterable[IndexDocument]) -> None:
+        SearchDocument, SearchDocumentTopic = self._models()
+        documents = list(documents)
+        if not documents:
+            return
+        now = timezone.now()
+        with transaction.atomic():
+            existing = dict(
+                SearchDocument.objects.filter(key__in=[d.key for d in documents]).values_list("key", "id")
+            )
+            fulltext = []
+            for doc in documents:
+                values = {
+                    "doc_type": doc.doc_type,
+                    "object_id": doc.object_id,
+                    "title": doc.title[:300],
+                    "body": doc.body[:BODY_LIMIT],
+                    "url": doc.url[:500],
+                    "date": doc.date,
+                    "topic_ids": list(doc.topic_ids),
+                    "audience": doc.audience,
+                    "moderation_only": doc.moderation_only,
+                    "language": doc.language,
+                    "suggest": doc.suggest,
+                    "indexed_at": now,
+                }
+                pk = existing.get(doc.key)
+                if pk is None:
+                    pk = SearchDocument.objects.create(key=doc.key, **values).pk
+                else:
+                    SearchDocument.objects.filter(pk=pk).update(**values)
+                fulltext.append((pk, values["title"], values["body"]))
+                existing[doc.key] = pk
+            ids = [existing[d.key] for d in documents]
+            SearchDocumentTopic.objects.filter(document_id__in=ids).delete()
+            SearchDocumentTopic.objects.bulk_create(
+                [
+                    SearchDocumentTopic(document_id=existing[d.key], topic_id=topic_id)
+                    for d in documents
+                    for topic_id in set(d.topic_ids)
+                ]
+            )
+            self._write_fulltext(fulltext)
+
+    def delete(self, keys: Iterable[str]) -> None:
+        SearchDocument, _ = self._models()
+        keys = list(keys)
+        if not keys:
+            return
+        with transaction.atomic():
+            ids = list(SearchDocument.objects.filter(key__in=keys).values_list("id", flat=True))
+            SearchDocument.objects.filter(id__in=ids).delete()
+            self._delete_fulltext(ids)
+
+    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
+        SearchDocument, _ = self._models()
+        count = 0
+        with transaction.atomic():
+            SearchDocument.objects.all().delete()
+            if self._vendor() == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("DELETE FROM search_fts")
+            batch: list[IndexDocument] = []
+            for doc in documents:
+                batch.append(doc)
+                if len(batch) >= 500:
+                    self.index(batch)
+                    count += len(batch)
+                    batch = []
+            self.index(batch)
+            count += len(batch)
+        return count
+
+    def stored_keys(self, prefix: str) -> set[str]:
+        SearchDocument, _ = self._models()
+        return set(SearchDocument.objects.filter(key__startswith=prefix).values_list("key", flat=True))
+
+    def fetch(self, keys: Iterable[str]) -> dict[str, IndexDocument]:
+        SearchDocument, _ = self._models()
+        return {
+            row.key: IndexDocument(
+                key=row.key,
+                doc_type=row.doc_type,
+                object_id=row.object_id,
+                title=row.title,
+                body=row.body,
+                url=row.url,
+                date=row.date,
+                topic_ids=tuple(row.topic_ids or ()),
+                audience=row.audience,
+                moderation_only=row.moderation_only,
+                language=row.language,
+                suggest=row.suggest,
+            )
+            for row in SearchDocument.objects.filter(key__in=list(keys)).defer("search_vector")
+        }
+
+    # -- reading --------------------------------------------------------------
+
+    def _visible(self, viewer: Viewer) -> QuerySet:
+        SearchDocument, _ = self._models()
+        qs = SearchDocument.objects.defer("search_vector")
+        if not viewer.all_audiences:
+            qs = qs.filter(audience__in=sorted(viewer.audiences))
+        if not viewer.moderation:
+            qs = qs.filter(moderation_only=False)
+        return qs
+
+    def _match(self, qs: QuerySet, terms: list[str], operator: str) -> QuerySet:
+        """Restrict ``qs`` to full-text matches of the folded ``terms`` and annotate ``rank``."""
+        vendor = self._vendor()
+        if vendor == "postgresql":
+            query = None
+            for term in terms:
+                part = SearchQuery(term, config="german", search_type="plain")
+                query = part if query is None else (query & part if operator == "and" else query | part)
+            return qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        if vendor == "sqlite":
+            stems = sorted({textlib.stem(t) for t in terms})
+            match = (" AND " if operator == "and" else " OR ").join(f'"{s}"' for s in stems)
+            return qs.filter(id__in=RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match])).annotate(
+                # bm25 is lower for better matches: negate so "higher is better" holds for both vendors
+                rank=RawSQL(
+                    "(SELECT -bm25(search_fts, 4.0, 1.0) FROM search_fts "
+                    "WHERE search_fts MATCH %s AND search_fts.rowid = search_searchdocument.id)",
+                    [match],
+                )
+            )
+        raise SearchUnavailable(f"the database backend does not support {vendor}")
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        _, SearchDocumentTopic = self._models()
+        terms = textlib.query_terms(request.text)
+        if not terms:
+            return SearchResults(hits=[], total=0)
+        matched = self._match(self._visible(request.viewer), terms, request.operator)
+
+        type_q = Q(doc_type__in=list(request.doc_types)) if request.doc_types else Q()
+        topic_q = (
+            Q(id__in=SearchDocumentTopic.objects.filter(topic_id__in=list(request.topic_ids)).values("document_id"))
+            if request.topic_ids
+            else Q()
+        )
+        type_counts = {
+            row["doc_type"]: row["n"]
+            for row in matched.filter(topic_q).order_by().values("doc_type").annotate(n=Count("id"))
+        }
+        topic_counts = {
+            row["topic_id"]: row["n"]
+            for row in SearchDocumentTopic.objects.filter(
+                document_id__in=matched.filter(type_q).order_by().values("id")
+            )
+            .values("topic_id")
+            .annotate(n=Count("id"))
+        }
+        results = matched.filter(type_q).filter(topic_q)
+        total = sum(type_counts.get(t, 0) for t in request.doc_types) if request.doc_types else sum(type_counts.values())
+        offset = max(0, (request.page - 1) * request.per_page)
+        rows = list(results.order_by("-rank", F("date").desc(nulls_last=True), "-id")[offset : offset + request.per_page])
+        hits = [
+            Hit(
+                key=row.key,
+                doc_type=row.doc_type,
+                object_id=row.object_id,
+                title=textlib.highlight(row.title, request.text, size=300),
+                snippet=textlib.highlight(row.body, request.text),
+                url=row.url,
+                date=row.date,
+                topic_ids=tuple(row.topic_ids or ()),
+                score=float(row.rank or 0),
+                moderation_only=row.moderation_only,
+            )
+            for row in rows
+        ]
+        return SearchResults(hits=hits, total=total, type_counts=type_counts, topic_counts=topic_counts)
+
+    def suggest(self, text: str, viewer: Viewer, *, limit: int = 8) -> list[Suggestion]:
+        all_words = textlib.words(text)
+        if not all_words:
+            return []
+        last = _SAFE_TERM.sub("", all_words[-1])
+        head = [_SAFE_TERM.sub("", w) for w in all_words[:-1] if w not in textlib.STOP_WORDS]
+        head = [w for w in head if w]
+        if not last:
+            return []
+        qs = self._visible(viewer).filter(suggest=True)
+        vendor = self._vendor()
+        if vendor == "postgresql":
+            parts = [f"{w}:A" for w in head] + [f"{last}:*A"]
+            qs = qs.filter(search_vector=SearchQuery(" & ".join(parts), config="german", search_type="raw"))
+        elif vendor == "sqlite":
+            stems = [textlib.stem(w) for w in head]
+            last_stem = textlib.stem(last)
+            clauses = [f'"{s}"' for s in stems] + [f'("{last}" * OR "{last_stem}" *)']
+            match = "title : (" + " AND ".join(clauses) + ")"
+            qs = qs.filter(id__in=RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match]))
+        else:
+            return []
+        rows = qs.order_by(F("date").desc(nulls_last=True), "-id").values_list("title", "url", "doc_type")[:limit]
+        return [Suggestion(title=t, url=u, doc_type=d) for t, u, d in rows]
+
+    def vocabulary(self, viewer: Viewer, *, limit: int = 2000) -> list[str]:
+        titles = self._visible(viewer).filter(suggest=True).order_by("-id").values_list("title", flat=True)[:limit]
+        vocab: set[str] = set()
+        for title in titles:
+            vocab.update(w for w in textlib.words(title) if len(w) > 3 and w not in textlib.STOP_WORDS)
+        return sorted(vocab)
