@@ -44,4 +44,5 @@ class UserFactory(_acc_factory.django.DjangoModelFactory):
             from hds_site.accounts import services
 
             services.update_profile(user=user, **profile_fields)
+            user.refresh_from_db()  # drop the cached (stale) profile
         return user

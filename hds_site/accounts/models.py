@@ -21,10 +21,11 @@ DELETED_MEMBER_LABEL = _("gelöschtes Mitglied")
 RESERVED_DISPLAY_NAMES = {"gelöschtes mitglied", "deleted member", "admin", "administrator", "moderation", "redaktion", "hds"}
 
 display_name_validator = RegexValidator(
-    # letters (any script), digits, space, dot, hyphen, underscore; starts and ends with a letter or digit
-    regex=r"^[^\W_](?:[\w .\-]*[^\W_])?$",
+    # letters (any script), digits, space, dot, hyphen, underscore; starts with a letter or digit,
+    # ends with one (optionally followed by a dot: "Mehmet K.")
+    regex=r"^[^\W_](?:[\w .\-]*[^\W_]\.?)?$",
     flags=re.UNICODE,
-    message=_("Erlaubt sind Buchstaben, Ziffern, Leerzeichen, Punkt, Binde- und Unterstrich; am Anfang und Ende ein Buchstabe oder eine Ziffer."),
+    message=_("Erlaubt sind Buchstaben, Ziffern, Leerzeichen, Punkt, Binde- und Unterstrich; am Anfang und Ende ein Buchstabe oder eine Ziffer (am Ende darf ein Punkt folgen)."),
 )
 
 

@@ -181,3 +181,59 @@ def delete_account(*, user: AbstractBaseUser) -> None:
         EmailAddress.objects.filter(user=locked).delete()
         Profile.objects.filter(user=locked).delete()
         locked.delete()
+
+
+# --- provisioning (demo seed, operations) ---------------------------------------
+
+
+def provision_account(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    groups: list[str] | tuple[str, ...] = (),
+    profile: dict[str, Any] | None = None,
+) -> AbstractBaseUser:
+    """Create or update an account with a verified primary email (idempotent).
+
+    For the demo seed and for operators creating staff accounts from a shell;
+    members sign up themselves. Groups are looked up (or created) by name and
+    staff groups get Wagtail's ``access_admin`` permission.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User(username=generate_username(), email=email)
+        user.email = email
+        user.is_active = True
+        user.is_staff = is_staff or is_superuser
+        user.is_superuser = is_superuser
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.filter(user=user).exclude(email__iexact=email).update(primary=False)
+        address, _created = EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        if not (address.verified and address.primary):
+            address.verified = True
+            address.primary = True
+            address.save(update_fields=["verified", "primary"])
+        if groups:
+            access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+            for name in groups:
+                group, _created = Group.objects.get_or_create(name=name)
+                if is_staff:
+                    group.permissions.add(access_admin)
+                user.groups.add(group)
+        profile_obj = ensure_profile(user=user)
+        wanted = {"display_name": display_name, **(profile or {})}
+        if any(getattr(profile_obj, k) != v for k, v in wanted.items()):
+            if profile_obj.display_name.casefold() != display_name.casefold() and display_name_taken(display_name):
+                raise ValueError(f"display name {display_name!r} belongs to another account")
+            update_profile(user=user, **wanted)
+    return user
