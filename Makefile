@@ -51,6 +51,14 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 bench: venv
 	$(PY) -m bench $(BENCH_ARGS)
 
+## make backup: database (pg_dump -Fc; SQLite: a consistent copy) and MEDIA_ROOT into $$BACKUP_DIR/<UTC timestamp>/ (default ./var/backups)
+backup: venv
+	$(PY) manage.py hds_backup
+
+## make restore [BACKUP=var/backups/<timestamp>]: replace the database and media files with a backup (default: the newest), then verify row counts
+restore: venv
+	$(PY) manage.py hds_restore $(if $(BACKUP),$(BACKUP),--latest)
+
 messages: venv
 	cd hds_site && ../$(PY) ../manage.py makemessages -l en --ignore "*/node_modules/*"
 	$(PY) manage.py compilemessages --ignore .venv
