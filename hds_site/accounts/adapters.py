@@ -1,7 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.db import transaction
 
-from . import services
+from . import services, tasks
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,3 +23,26 @@ class AccountAdapter(DefaultAccountAdapter):
             if commit:
                 services.register_member(user=user, display_name=form.cleaned_data.get("display_name"))
         return user
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        context = {"site_name": settings.WAGTAIL_SITE_NAME, "site_url": settings.SITE_URL, **context}
+        return super().render_mail(template_prefix, email, context, headers=headers)
+
+    def send_mail(self, template_prefix, email, context) -> None:
+        """Render now (request language, links), deliver through a background task."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        message = self.render_mail(template_prefix, email, ctx)
+        alternatives = getattr(message, "alternatives", [])
+        html = next((content for content, mimetype in alternatives if mimetype == "text/html"), None)
+        tasks.send_account_email.enqueue(
+            subject=message.subject,
+            body=message.body,
+            from_email=message.from_email,
+            to=list(message.to),
+            html=html,
+            headers=dict(message.extra_headers),
+        )
