@@ -88,3 +88,19 @@ class FinderForm(forms.Form):
     @staticmethod
     def bundesland_name(code: str | None) -> str:
         return BUNDESLAND_NAMES.get(code or "", "")
+
+
+def link_errors_to_fields(form: forms.Form) -> None:
+    """Tie help texts and errors to their controls: aria-describedby + aria-invalid.
+
+    Call after validation; the ids match content/includes/field.html."""
+    for name, field in form.fields.items():
+        bound = form[name]
+        ids = []
+        if field.help_text:
+            ids.append(f"{bound.auto_id}_help")
+        if form.is_bound and bound.errors:
+            ids.append(f"{bound.auto_id}_error")
+            field.widget.attrs["aria-invalid"] = "true"
+        if ids:
+            field.widget.attrs["aria-describedby"] = " ".join(ids)

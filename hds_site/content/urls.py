@@ -1,7 +1,8 @@
 from django.urls import path
-from django.views.generic import TemplateView, RedirectView
+
+from . import views
 
 urlpatterns = [
-    path("beratung-finden/", TemplateView.as_view(template_name="base.html"), name="finder"),
-    path("ratgeber-uebersicht/", RedirectView.as_view(url="/"), name="article_index_redirect"),
+    path("beratung-finden/", views.finder, name="finder"),
+    path("ratgeber-uebersicht/", views.article_index_redirect, name="article_index_redirect"),
 ]
