@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "wagtail.locales",
     "wagtail.contrib.simple_translation",
     "wagtail",
-    "modelsearch",
+    # not "modelsearch": wagtail.search *is* its app config; listing both breaks every index update
     "modelcluster",
     "taggit",
     # accounts
