@@ -6,3 +6,8 @@ class CampaignsConfig(AppConfig):
     label = "campaigns"
     verbose_name = "Kampagnen"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,45 @@
+"""Hand-over PDF (pure Python, fpdf2): name, postcode, region. Never email addresses."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+
+def _latin1(text: str) -> str:
+    # the PDF core fonts cover Latin-1 (all German letters); anything else is replaced
+    return (text or "").encode("latin-1", "replace").decode("latin-1")
+
+
+def handover_pdf(page, rows: list[tuple[str, str, str]]) -> bytes:
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_title(_latin1(page.title))
+    pdf.set_author("Haus der Selbststaendigen")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 8, _latin1(page.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(
+        0, 6,
+        _latin1(
+            _("An: %(addressee)s – %(count)s Unterschriften, Stand %(date)s")
+            % {"addressee": page.addressee, "count": len(rows), "date": timezone.localdate().strftime("%d.%m.%Y")}
+        ),
+        new_x="LMARGIN", new_y="NEXT",
+    )
+    pdf.ln(4)
+    widths = (10, 90, 30, 60)
+    pdf.set_font("Helvetica", "B", 10)
+    for width, label in zip(widths, ["#", _("Name"), _("PLZ"), _("Region")]):
+        pdf.cell(width, 7, _latin1(label), border="B")
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 10)
+    for number, (name, postcode, region) in enumerate(rows, start=1):
+        pdf.cell(widths[0], 6, str(number))
+        pdf.cell(widths[1], 6, _latin1(name)[:60])
+        pdf.cell(widths[2], 6, _latin1(postcode))
+        pdf.cell(widths[3], 6, _latin1(region))
+        pdf.ln()
+    return bytes(pdf.output())

@@ -1,0 +1,313 @@
+"""Reads shared by pages, the dashboard, the API and the consumer (constant query counts)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AuditLogEntry, CampaignCounterShard, CampaignIndexPage, CampaignPage, MilestoneReached, Signature
+
+
+def _bundesland_names() -> list[tuple[str, str]]:
+    from hds_site.content.plz import BUNDESLAENDER
+
+    return list(BUNDESLAENDER)
+
+
+def campaign_index() -> CampaignIndexPage | None:
+    return CampaignIndexPage.objects.live().order_by("path").first()
+
+
+def signature_count(campaign_id: int) -> int:
+    return CampaignCounterShard.objects.filter(campaign_id=campaign_id).aggregate(total=Coalesce(Sum("count"), 0))["total"]
+
+
+def _count_subquery():
+    return Coalesce(
+        Subquery(
+            CampaignCounterShard.objects.filter(campaign_id=OuterRef("pk"))
+            .values("campaign_id")
+            .annotate(total=Sum("count"))
+            .values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def campaigns_with_counts():
+    return CampaignPage.objects.live().public().annotate(signatures_total=_count_subquery())
+
+
+def campaign_cards(index: CampaignIndexPage, *, phase: str | None = None, successful: bool = False) -> list[CampaignPage]:
+    qs = campaigns_with_counts().child_of(index)
+    if phase:
+        qs = qs.filter(phase=phase)
+    if successful:
+        from django.db.models import F
+
+        qs = qs.filter(signatures_total__gte=F("goal"))
+    cards = list(qs.order_by("-first_published_at"))
+    for card in cards:
+        card.signature_count = card.signatures_total
+    return cards
+
+
+def live_stats(campaign_id: int) -> dict:
+    page = CampaignPage.objects.filter(pk=campaign_id).values("goal").first() or {"goal": 0}
+    count = signature_count(campaign_id)
+    goal = page["goal"] or 0
+    percent = min(100, int(count * 100 / goal)) if goal else 0
+    return {"count": count, "goal": goal, "percent": percent}
+
+
+def bundesland_rows(campaign_id: int) -> list[dict]:
+    """Confirmed signatures per Land (plus abroad/unknown), with a bar width for the chart."""
+    counts = dict(
+        Signature.objects.filter(campaign_id=campaign_id, status=Signature.Status.CONFIRMED)
+        .values_list("bundesland")
+        .annotate(n=Count("id"))
+        .values_list("bundesland", "n")
+    )
+    abroad = (
+        Signature.objects.filter(campaign_id=campaign_id, status=Signature.Status.CONFIRMED)
+        .exclude(country="DE")
+        .count()
+    )
+    rows = [{"code": code, "name": name, "count": counts.get(code, 0)} for code, name in _bundesland_names()]
+    unknown = counts.get("", 0) - abroad
+    rows.append({"code": "XX", "name": _("Ausland"), "count": abroad})
+    if unknown > 0:
+        rows.append({"code": "", "name": _("nicht zuzuordnen"), "count": unknown})
+    top = max((row["count"] for row in rows), default=0) or 1
+    for index, row in enumerate(rows):
+        row["width"] = round(row["count"] * 100 / top, 1)
+        row["y"] = index * 22
+        row["text_y"] = index * 22 + 15
+    return rows
+
+
+def share_links(page: CampaignPage, url: str) -> list[dict]:
+    text = f"{page.title} – {_('Jetzt unterschreiben')}: {url}"
+    return [
+        {"label": _("E-Mail"), "href": f"mailto:?subject={quote(page.title)}&body={quote(text)}"},
+        {"label": "WhatsApp", "href": f"https://wa.me/?text={quote(text)}"},
+        {"label": "Mastodon", "href": f"https://mastodonshare.com/?text={quote(text)}"},
+        {"label": "LinkedIn", "href": f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}"},
+    ]
+
+
+def public_names(campaign_id: int, limit: int = 20) -> list[dict]:
+    return list(
+        Signature.objects.filter(campaign_id=campaign_id, status=Signature.Status.CONFIRMED, show_name=True)
+        .exclude(name="")
+        .order_by("-confirmed_at")
+        .values("name", "confirmed_at")[:limit]
+    )
+
+
+def campaign_page_context(page: CampaignPage, request) -> dict:
+    from django.conf import settings
+
+    from hds_site import realtime
+
+    url = request.build_absolute_uri(page.url) if page.url else settings.SITE_URL
+    count = page.signature_count
+    rows = bundesland_rows(page.pk)
+    return {
+        "count": count,
+        "percent": page.progress_percent(count),
+        "bundesland_rows": rows,
+        "chart_height": len(rows) * 22,
+        "public_names": public_names(page.pk),
+        "updates": list(page.updates.all()[:10]),
+        "share_links": share_links(page, url),
+        "absolute_url": url,
+        "embed_url": url.rstrip("/") + "/embed/",
+        "last_seq": realtime.last_seq(page.group_name),
+        "milestones_reached": list(page.milestones_reached.order_by("percent").values_list("percent", flat=True)),
+    }
+
+
+# --- dashboard -------------------------------------------------------------------
+
+
+def signatures_per_day(campaign_id: int, days: int = 30) -> list[dict]:
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Signature.objects.filter(campaign_id=campaign_id, status=Signature.Status.CONFIRMED, confirmed_at__gte=since)
+        .annotate(day=TruncDate("confirmed_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    return [{"day": row["day"], "count": row["n"]} for row in rows]
+
+
+def status_counts(campaign_id: int) -> dict[str, int]:
+    rows = Signature.objects.filter(campaign_id=campaign_id).values_list("status").annotate(n=Count("id"))
+    counts = {status: 0 for status in Signature.Status.values}
+    counts.update(dict(rows))
+    return counts
+
+
+def bursts(campaign_id: int, *, hours: int = 48, bucket_minutes: int = 10, factor: float = 3.0, floor: int = 10) -> dict:
+    """New signatures per time bucket over the last ``hours``; buckets far above the median are flagged."""
+    now = timezone.now()
+    since = now - timedelta(hours=hours)
+    rows = list(
+        Signature.objects.filter(campaign_id=campaign_id, created_at__gte=since).values_list(
+            "created_at", "ip_hash", "email_domain"
+        )
+    )
+    size = bucket_minutes * 60
+    buckets: dict[int, list] = {}
+    for created_at, ip_hash, domain in rows:
+        key = int(created_at.timestamp()) // size
+        buckets.setdefault(key, []).append((ip_hash, domain))
+    total_buckets = hours * 60 // bucket_minutes
+    first = int(since.timestamp()) // size
+    counts = [len(buckets.get(first + i, [])) for i in range(total_buckets + 1)]
+    median = statistics.median(counts) if counts else 0
+    threshold = max(floor, median * factor)
+    flagged = []
+    for key in sorted(buckets):
+        items = buckets[key]
+        if len(items) >= threshold:
+            start = datetime.fromtimestamp(key * size, tz=timezone.get_current_timezone())
+            flagged.append(
+                {
+                    "start": start,
+                    "end": start + timedelta(seconds=size),
+                    "count": len(items),
+                    "top_ip_hashes": Counter(ip for ip, _d in items if ip).most_common(3),
+                    "top_domains": Counter(d for _ip, d in items if d).most_common(3),
+                }
+            )
+    return {"median": median, "threshold": threshold, "bucket_minutes": bucket_minutes, "flagged": flagged}
+
+
+def invalidation_queryset(campaign: CampaignPage, *, since=None, until=None, ip_hash: str = "", domain: str = ""):
+    """Signatures matching the moderator's filter (None when no filter is given: never 'all')."""
+    if not (since or until or ip_hash or domain):
+        return None
+    qs = Signature.objects.filter(campaign=campaign, status__in=[Signature.Status.PENDING, Signature.Status.CONFIRMED])
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lt=until)
+    if ip_hash:
+        qs = qs.filter(ip_hash=ip_hash)
+    if domain:
+        qs = qs.filter(email_domain=domain.lower())
+    return qs
+
+
+def invalidation_preview(campaign: CampaignPage, **filters) -> dict | None:
+    qs = invalidation_queryset(campaign, **filters)
+    if qs is None:
+        return None
+    counts = dict(qs.values_list("status").annotate(n=Count("id")))
+    sample = list(qs.order_by("-created_at").values("created_at", "email_domain", "ip_hash", "status", "postcode_region")[:20])
+    return {
+        "confirmed": counts.get(Signature.Status.CONFIRMED, 0),
+        "pending": counts.get(Signature.Status.PENDING, 0),
+        "total": sum(counts.values()),
+        "sample": sample,
+    }
+
+
+def dashboard(campaign: CampaignPage) -> dict:
+    statuses = status_counts(campaign.pk)
+    rows = bundesland_rows(campaign.pk)
+    started = statuses["confirmed"] + statuses["pending"] + statuses["withdrawn"]
+    confirmed_ever = statuses["confirmed"] + statuses["withdrawn"]
+    return {
+        "count": campaign.signature_count,
+        "percent": campaign.progress_percent(),
+        "statuses": statuses,
+        "confirmation_rate": round(confirmed_ever * 100 / started) if started else None,
+        "per_day": signatures_per_day(campaign.pk),
+        "bundesland_rows": rows,
+        "chart_height": len(rows) * 22,
+        "milestones": list(MilestoneReached.objects.filter(campaign=campaign).order_by("percent")),
+        "audit_log": list(AuditLogEntry.objects.filter(campaign=campaign).select_related("actor")[:20]),
+        "updates": list(campaign.updates.select_related("author")[:10]),
+    }
+
+
+def export_rows(campaign: CampaignPage):
+    """Hand-over rows: name, postcode, region. Never an email address."""
+    names = dict(_bundesland_names())
+    rows = (
+        Signature.objects.filter(campaign=campaign, status=Signature.Status.CONFIRMED)
+        .order_by("confirmed_at", "pk")
+        .values_list("name", "postcode", "postcode_region", "bundesland", "country")
+    )
+    for name, postcode, region, bundesland, country in rows.iterator(chunk_size=2000):
+        if country != "DE":
+            place = _("Ausland")
+        else:
+            place = names.get(bundesland, "")
+        yield (name or _("(anonymisiert)"), postcode or (f"{region}xxx" if region else ""), place)
+
+
+# --- signer's own data ------------------------------------------------------------
+
+
+def signatures_for_email(email_normalized: str) -> list[Signature]:
+    return list(
+        Signature.objects.filter(email_normalized=email_normalized).select_related("campaign").order_by("-created_at")
+    )
+
+
+# --- API ---------------------------------------------------------------------------
+
+
+def api_campaigns() -> list[CampaignPage]:
+    return list(campaigns_with_counts().order_by("-first_published_at"))
+
+
+def api_campaign_dict(page: CampaignPage, request, *, detail: bool = False) -> dict:
+    count = getattr(page, "signatures_total", None)
+    if count is None:
+        count = page.signature_count
+    data = {
+        "slug": page.slug,
+        "title": page.title,
+        "url": request.build_absolute_uri(page.url) if page.url else None,
+        "status": page.status,
+        "goal": page.goal,
+        "signatures": count,
+        "deadline": page.deadline.isoformat() if page.deadline else None,
+    }
+    if detail:
+        data["addressee"] = page.addressee
+        data["counts_by_bundesland"] = {
+            (row["code"] or "unknown"): row["count"] for row in bundesland_rows(page.pk)
+        }
+    return data
+
+
+def bundesland_counts_bulk(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
+    result: dict[int, dict[str, int]] = {cid: {} for cid in campaign_ids}
+    rows = (
+        Signature.objects.filter(campaign_id__in=campaign_ids, status=Signature.Status.CONFIRMED)
+        .values_list("campaign_id", "bundesland", "country")
+        .annotate(n=Count("id"))
+    )
+    for cid, code, country, n in rows:
+        key = code or ("XX" if country != "DE" else "unknown")
+        result[cid][key] = result[cid].get(key, 0) + n
+    return result
+
+
+def open_campaigns_q() -> Q:
+    return Q(live=True, phase=CampaignPage.Phase.OPEN)
