@@ -74,7 +74,15 @@ class Category(models.Model):
     slug = models.SlugField(_("Kurzname (URL)"), max_length=120, unique=True)
     description = models.TextField(_("Beschreibung"), blank=True)
     order = models.PositiveIntegerField(_("Reihenfolge"), default=0, db_index=True)
-    # topic: FK to content.TopicPage, added in a later migration once content provides TopicPage
+    topic = models.ForeignKey(
+        "content.TopicPage",
+        verbose_name=_("Themenseite"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="forum_categories",
+        help_text=_("Die Themenseite zeigt die neuesten Diskussionen dieser Kategorie."),
+    )
     group = models.ForeignKey(
         InterestGroup,
         verbose_name=_("Interessengemeinschaft"),

@@ -238,3 +238,18 @@ def moderation_queue() -> dict:
 
 def moderation_group() -> Group | None:
     return Group.objects.filter(name=perms.MODERATION_GROUP).first()
+
+
+def digest_recipient_ids() -> list[int]:
+    """Members who get the daily digest (the default mode) and have something new for it."""
+    from .models import ForumPreference
+
+    not_digest = ForumPreference.objects.exclude(email_mode=ForumPreference.EmailMode.DIGEST).values("user_id")
+    return list(
+        Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True, recipient__is_active=True)
+        .exclude(recipient__email="")
+        .exclude(recipient_id__in=not_digest)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
+    )

@@ -104,7 +104,11 @@ def render_post_html(post: Post) -> str:
 
 
 def _post_data(post: Post, **extra) -> dict:
-    return {"thread_id": post.thread_id, "post_id": post.pk, "number": post.number, **extra}
+    return {
+        "thread_id": post.thread_id, "post_id": post.pk, "number": post.number,
+        "author_id": post.author_id, "author_name": display_name_of(post.author) if post.author_id else "",
+        **extra,
+    }
 
 
 def _publish_post(post: Post, event_type: str, **extra) -> None:
@@ -125,11 +129,9 @@ def _refresh_thread_counters(thread: Thread) -> None:
 def _validate_body(body: str) -> str:
     body = (body or "").strip()
     if len(body) < BODY_MIN:
-        raise ValidationError({"body": _("Bitte schreiben Sie einen Beitrag.")}, code="required")
+        raise ValidationError({"body": ValidationError(_("Bitte schreiben Sie einen Beitrag."), code="required")})
     if len(body) > BODY_MAX:
-        raise ValidationError(
-            {"body": _("Der Beitrag ist zu lang (höchstens %(max)d Zeichen).") % {"max": BODY_MAX}}, code="max_length"
-        )
+        raise ValidationError({"body": ValidationError(_("Der Beitrag ist zu lang (höchstens %(max)d Zeichen).") % {"max": BODY_MAX}, code="max_length")})
     return body
 
 
@@ -158,21 +160,14 @@ def _check_limits(user, body: str) -> None:
     now = timezone.now()
     minute_key, day_key = _rate_keys(user, now)
     if conf["per_minute"] and (cache.get(minute_key) or 0) >= conf["per_minute"]:
-        raise ValidationError(
-            {"body": _("Sie schreiben gerade sehr schnell. Bitte warten Sie eine Minute.")}, code="rate_limited"
-        )
+        raise ValidationError({"body": ValidationError(_("Sie schreiben gerade sehr schnell. Bitte warten Sie eine Minute."), code="rate_limited")})
     is_new = user.date_joined > now - conf["new_member_age"]
     if is_new and conf["per_day_new_member"] and (cache.get(day_key) or 0) >= conf["per_day_new_member"]:
-        raise ValidationError(
-            {"body": _("Neue Mitglieder können höchstens %(n)d Beiträge am Tag schreiben. Bitte morgen weiter.")
-             % {"n": conf["per_day_new_member"]}},
-            code="rate_limited",
-        )
+        raise ValidationError({"body": ValidationError(_("Neue Mitglieder können höchstens %(n)d Beiträge am Tag schreiben. Bitte morgen weiter.")
+             % {"n": conf["per_day_new_member"]}, code="rate_limited")})
     window = conf["duplicate_window"]
     if window and Post.objects.filter(author=user, body=body, is_deleted=False, created_at__gte=now - window).exists():
-        raise ValidationError(
-            {"body": _("Diesen Beitrag haben Sie gerade schon abgeschickt.")}, code="duplicate"
-        )
+        raise ValidationError({"body": ValidationError(_("Diesen Beitrag haben Sie gerade schon abgeschickt."), code="duplicate")})
 
 
 def _count_post(user) -> None:
@@ -286,7 +281,11 @@ def notify(*, recipient, kind: str, actor=None, thread=None, post=None, message:
              "unread_count": unread},
             html,
         )
-        if recipient.email and (kind == Notification.Kind.MODERATION or email_mode(recipient) == ForumPreference.EmailMode.IMMEDIATE):
+        mode = email_mode(recipient)
+        wants_now = mode == ForumPreference.EmailMode.IMMEDIATE or (
+            kind == Notification.Kind.MODERATION and mode != ForumPreference.EmailMode.NONE
+        )
+        if recipient.email and wants_now:
             notification_id = notification.pk
             transaction.on_commit(lambda: tasks.send_notification_email.enqueue(notification_id))
     return notification
@@ -380,7 +379,7 @@ def post_reply(
     _require_member(author)
     if not perms.can_post(author, thread):
         if thread.is_locked and perms.can_view_thread(author, thread):
-            raise ValidationError({"body": _("Dieses Thema ist geschlossen.")}, code="locked")
+            raise ValidationError({"body": ValidationError(_("Dieses Thema ist geschlossen."), code="locked")})
         if perms.is_suspended(author):
             raise PermissionDenied(_("Ihr Konto ist im Forum vorübergehend gesperrt."))
         raise PermissionDenied(_("Sie können in diesem Thema nicht schreiben."))
@@ -476,10 +475,13 @@ def _set_accepted(thread: Thread, post: Post | None) -> None:
     previous = thread.accepted_post_id
     thread.accepted_post = post
     Thread.objects.filter(pk=thread.pk).update(accepted_post=post)
+    # html: the newly accepted post (or, when cleared, the previous one) as it now renders
+    shown = post or Post.objects.filter(pk=previous).first()
     realtime.publish(
         events.thread_group(thread.pk), events.ANSWER_ACCEPTED,
         {"thread_id": thread.pk, "post_id": post.pk if post else None,
          "number": post.number if post else None, "previous_post_id": previous},
+        render_post_html(shown) if shown is not None else "",
     )
 
 
@@ -529,6 +531,16 @@ def set_subscription(*, thread: Thread, user, level: str | None) -> Subscription
     return sub
 
 
+def unsubscribe_thread(*, user, thread: Thread) -> Subscription:
+    """One-click unsubscribe from a thread's email: mute it. The signed link proves who asks,
+    so no session is needed."""
+    with transaction.atomic():
+        sub, _created = Subscription.objects.update_or_create(
+            thread=thread, user=user, defaults={"level": Subscription.Level.MUTED}
+        )
+    return sub
+
+
 def mark_thread_read(*, user, thread: Thread, number: int) -> None:
     """Remember the highest post number ``user`` has seen in ``thread`` (never goes back)."""
     if user is None or not user.is_authenticated or number <= 0:
@@ -558,7 +570,7 @@ def report_post(*, post: Post, reporter, reason: str, text: str = "") -> Report:
         with transaction.atomic():
             return Report.objects.create(post=post, reporter=reporter, reason=reason, text=(text or "").strip()[:1000])
     except IntegrityError:
-        raise ValidationError({"reason": _("Sie haben diesen Beitrag bereits gemeldet.")}, code="duplicate")
+        raise ValidationError({"reason": ValidationError(_("Sie haben diesen Beitrag bereits gemeldet."), code="duplicate")})
 
 
 def _thread_title(post: Post) -> str:
