@@ -119,6 +119,13 @@ class Database:
     def psycopg_connect(self, **kwargs):
         import psycopg
 
+        try:
+            return self._psycopg_connect(psycopg, **kwargs)
+        except psycopg.OperationalError as exc:
+            raise BackupError(f"Cannot connect to {self.describe()}: {str(exc).strip()}") from exc
+
+    def _psycopg_connect(self, psycopg, **kwargs):
+
         params = {"dbname": self.name, "host": self.host or None, "port": self.port or None, "user": self.user or None, "password": self.password or None}
         for option in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
             if (self.options or {}).get(option):
