@@ -236,7 +236,8 @@ def thread_document(thread, first_post=None) -> IndexDocument:
 
 
 def post_document(post, thread_doc: IndexDocument | None = None) -> IndexDocument | None:
-    if post.is_deleted:
+    """The first post is the thread's text (the thread document), so it has no document of its own."""
+    if post.is_deleted or post.number == 1:
         return None
     thread = post.thread
     if thread_doc is None:

@@ -56,6 +56,19 @@ def _on_forum_change(sender, instance, **kwargs):
     enqueue(docs.ref(instance))
 
 
+def _on_moderation_logged(sender, instance, created=False, **kwargs):
+    """Moderation actions that use queryset updates (e.g. moving a thread) send no post_save for the thread."""
+    if kwargs.get("raw") or not created:
+        return
+    refs = []
+    if instance.thread_id:
+        refs.append(docs.ref(docs.THREAD, instance.thread_id))
+    if instance.post_id:
+        refs.append(docs.ref(docs.POST, instance.post_id))
+    if refs:
+        enqueue(*refs)
+
+
 def _on_page_change(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return
@@ -85,6 +98,13 @@ def connect() -> None:
             continue
         post_save.connect(_on_forum_change, sender=model, dispatch_uid=f"search-save-{label}")
         post_delete.connect(_on_forum_change, sender=model, dispatch_uid=f"search-delete-{label}")
+
+    try:
+        post_save.connect(
+            _on_moderation_logged, sender=apps.get_model("community.moderationlog"), dispatch_uid="search-modlog"
+        )
+    except LookupError:
+        pass
 
     page_published.connect(_on_page_change, dispatch_uid="search-page-published")
     page_unpublished.connect(_on_page_change, dispatch_uid="search-page-unpublished")
