@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, ForumPreference, Report, Thread
-from .services import BODY_MAX, TITLE_MAX
+from .services import BODY_MAX, TITLE_MAX, TITLE_MIN
 
 BODY_HELP = _("Markdown ist möglich: **fett**, *kursiv*, > Zitat, Listen, Links. Mit @Anzeigename erwähnen Sie ein Mitglied.")
 
@@ -22,7 +22,7 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(label=_("Titel"), max_length=TITLE_MAX)
+    title = forms.CharField(label=_("Titel"), min_length=TITLE_MIN, max_length=TITLE_MAX)
     kind = forms.ChoiceField(
         label=_("Art des Themas"), choices=Thread.Kind.choices, initial=Thread.Kind.DISCUSSION,
         widget=forms.RadioSelect,

@@ -839,3 +839,36 @@ def active_suspension(user) -> Suspension | None:
     return Suspension.objects.filter(
         Q(user=user), lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now
     ).order_by("-ends_at").first()
+
+
+# --- structure (editors use the Wagtail admin; the demo seed and scripts use these) -----------
+
+
+def upsert_category(*, slug: str, name: str, description: str = "", order: int = 0, topic=None,
+                    group: InterestGroup | None = None, members_only: bool = False) -> Category:
+    with transaction.atomic():
+        category, _created = Category.objects.update_or_create(
+            slug=slug,
+            defaults={"name": name, "description": description, "order": order, "topic": topic, "group": group,
+                      "members_only": members_only},
+        )
+    return category
+
+
+def upsert_group(*, slug: str, name: str, description: str = "", join_policy: str = InterestGroup.JoinPolicy.OPEN
+                 ) -> InterestGroup:
+    with transaction.atomic():
+        group, _created = InterestGroup.objects.update_or_create(
+            slug=slug, defaults={"name": name, "description": description, "join_policy": join_policy}
+        )
+    return group
+
+
+def add_group_member(*, group: InterestGroup, user, role: str = Membership.Role.MEMBER) -> Membership:
+    """Make ``user`` an active member (or admin) of ``group`` without a request (operators, seed)."""
+    with transaction.atomic():
+        membership, _created = Membership.objects.update_or_create(
+            user=user, group=group, defaults={"role": role, "status": Membership.Status.ACTIVE}
+        )
+    perms.forget(user)
+    return membership
