@@ -46,12 +46,20 @@ SKIP_EPHEMERAL = ("viewers", "typing")
 # --- fixtures -------------------------------------------------------------------
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("memory", id="memory"),
-        pytest.param("redis", id="redis", marks=pytest.mark.services),
-    ]
-)
+def _layers() -> list:
+    """In-memory in `make test`; Redis (``services``) when REDIS_URL is set.
+
+    Where REDIS_URL is set (the PostgreSQL + Redis run of CI) only the Redis
+    variant runs: the in-memory one has run in `make test` already, and every
+    test here flushes the database, which is slow on PostgreSQL.
+    """
+    params = [pytest.param("redis", id="redis", marks=pytest.mark.services)]
+    if not os.environ.get("REDIS_URL"):
+        params.insert(0, pytest.param("memory", id="memory"))
+    return params
+
+
+@pytest.fixture(params=_layers())
 def layer(request, settings):
     """The channel layer (and presence backend) under test."""
     if request.param == "redis":
