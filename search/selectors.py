@@ -78,31 +78,33 @@ def popular_topics(limit: int = 6) -> list[Topic]:
 
 
 def spelling_variants(text: str, viewer: Viewer, *, limit: int = 3) -> list[str]:
-    """Queries with each unknown word replaced by the closest title word."""
-    backend = get_backend()
-    vocabulary = backend.vocabulary(viewer)
+    """Queries with each unknown word replaced by a close word from the titles the viewer may see."""
+    vocabulary = get_backend().vocabulary(viewer)
     if not vocabulary:
         return []
-    known = set(vocabulary)
-    terms = textlib.query_terms(text)
+    by_fold: dict[str, str] = {}
+    for word in vocabulary:
+        by_fold.setdefault(textlib.fold(word), word)
+    folded_vocab = list(by_fold)
+    known_stems = {textlib.stem(w) for w in folded_vocab}
     options: list[list[str]] = []
     changed = False
-    for term in terms:
-        if term in known:
-            options.append([term])
+    for term in textlib.query_terms(text):
+        if term in by_fold or textlib.stem(term) in known_stems:
+            options.append([by_fold.get(term, term)])
             continue
-        close = difflib.get_close_matches(term, vocabulary, n=limit, cutoff=0.75)
+        close = difflib.get_close_matches(term, folded_vocab, n=limit, cutoff=0.75)
         if close:
             changed = True
-            options.append(close)
+            options.append([by_fold[c] for c in close])
         else:
             options.append([term])
     if not changed:
         return []
-    variants = []
+    variants: list[str] = []
     for i in range(limit):
         variant = " ".join(opts[min(i, len(opts) - 1)] for opts in options)
-        if variant not in variants and variant != " ".join(terms):
+        if variant not in variants:
             variants.append(variant)
     return variants
 

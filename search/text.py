@@ -95,6 +95,16 @@ def query_terms(text: str) -> list[str]:
     return list(seen)
 
 
+def title_vocabulary(titles) -> list[str]:
+    """Distinct lowercase words (longer than three letters, no stop words) of ``titles``."""
+    vocab: set[str] = set()
+    for title in titles:
+        for word in _WORD.findall((title or "").lower()):
+            if len(word) > 3 and not word.isdigit() and fold(word) not in STOP_WORDS:
+                vocab.add(word)
+    return sorted(vocab)
+
+
 def plain_text(html_or_text: str) -> str:
     """Text of a fragment of HTML (rich text, rendered Markdown), whitespace collapsed.
 

@@ -295,7 +295,4 @@ class DatabaseBackend(SearchBackend):
 
     def vocabulary(self, viewer: Viewer, *, limit: int = 2000) -> list[str]:
         titles = self._visible(viewer).filter(suggest=True).order_by("-id").values_list("title", flat=True)[:limit]
-        vocab: set[str] = set()
-        for title in titles:
-            vocab.update(w for w in textlib.words(title) if len(w) > 3 and w not in textlib.STOP_WORDS)
-        return sorted(vocab)
+        return textlib.title_vocabulary(titles)

@@ -414,7 +414,4 @@ class ElasticsearchBackend(SearchBackend):
         s = Search(using=self.client, index=self.alias).filter(Q("bool", filter=permission_filter(viewer)))
         s = s.filter("exists", field="suggest").sort({"date": {"order": "desc", "missing": "_last"}})
         s = s.source(["title"]).params(ignore_unavailable=True)[:limit]
-        vocab: set[str] = set()
-        for hit in s.execute():
-            vocab.update(w for w in textlib.words(hit.title) if len(w) > 3 and w not in textlib.STOP_WORDS)
-        return sorted(vocab)
+        return textlib.title_vocabulary(hit.title for hit in s.execute())
