@@ -113,7 +113,10 @@ def campaign_index(title="Kampagnen", slug="kampagnen"):
         return index
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        from wagtail.models import Locale
+
+        Locale.objects.get_or_create(language_code="de")  # gone after a transactional test's flush
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
         home = root.add_child(instance=HomePage(title="Startseite", slug="start-campaigns"))
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
