@@ -37,6 +37,7 @@
       accepted: "Eine Antwort wurde als Lösung markiert.",
       resync: "Es gibt Änderungen, die nicht live angezeigt werden können – bitte neu laden.",
       reload: "neu laden",
+      solution: "Lösung",
       newerPage: "Neue Antworten auf der letzten Seite"
     },
     en: {
@@ -56,6 +57,7 @@
       accepted: "An answer has been marked as the solution.",
       resync: "There are changes that cannot be shown live – please reload.",
       reload: "reload",
+      solution: "Solution",
       newerPage: "New replies on the last page"
     }
   };
@@ -126,26 +128,52 @@
       return null;
     }
 
-    /* Replace the posts the html carries; with insert=true append the ones not yet on the page. */
+    /* Live html is rendered for a neutral viewer, without a CSRF token: lend it the page's. */
+    function lendCsrfToken(element) {
+      var token = document.querySelector('input[name="csrfmiddlewaretoken"]');
+      if (!token) return;
+      Array.prototype.forEach.call(element.querySelectorAll('form[method="post"]'), function (form) {
+        if (!form.querySelector('input[name="csrfmiddlewaretoken"]')) form.insertBefore(token.cloneNode(), form.firstChild);
+      });
+    }
+
+    /* Replace the posts the html carries; with insert=true append the ones not yet on the page.
+       Returns the elements that were inserted or replaced. */
     function applyPostHtml(event, insert) {
-      if (!list) return false;
-      var elements = fragmentElements(event.html);
-      var changed = false;
-      elements.forEach(function (element, index) {
+      if (!list) return [];
+      var changed = [];
+      fragmentElements(event.html).forEach(function (element, index) {
         var existing = findPost(index === 0 ? event.data : null, element);
         if (existing) {
+          lendCsrfToken(element);
           existing.replaceWith(element);
-          changed = true;
+          changed.push(element);
         } else if (insert && onLastPage) {
+          lendCsrfToken(element);
           list.appendChild(element);
-          changed = true;
+          changed.push(element);
         }
       });
       return changed;
     }
 
-    function authorOf(data) {
-      return (data && (data.author_name || data.author || data.author_display_name)) || "";
+    function authorOf(element) {
+      var author = element && element.querySelector(".post-author");
+      return author ? author.textContent.replace(/\s+/g, " ").trim() : "";
+    }
+
+    function isOwn(element) {
+      var me = root.getAttribute("data-viewer-id");
+      return !!(me && element && element.getAttribute("data-author-id") === me);
+    }
+
+    function updateReactions(data) {
+      var post = findPost(data, null);
+      if (!post || !data.counts) return;
+      Object.keys(data.counts).forEach(function (kind) {
+        var button = post.querySelector('.reaction[data-kind="' + kind.replace(/[^a-z]/g, "") + '"] .reaction-count');
+        if (button) button.textContent = String(data.counts[kind]);
+      });
     }
 
     function renderTyping() {
@@ -169,27 +197,34 @@
       switch (event.type) {
         case "post.created":
         case "post.approved":
-          if (applyPostHtml(event, true) || !onLastPage) {
-            var name = authorOf(data);
+          var added = applyPostHtml(event, true);
+          if (!onLastPage) {
+            statusNotice(root, t("newerPage"), true);
+          } else if (added.length && !isOwn(added[0])) {
+            var name = authorOf(added[0]);
             HDS.announce(name ? t("newReply", { name: name }) : t("newReplyAnon"));
-            if (!onLastPage) statusNotice(root, t("newerPage"), false);
           }
-          if (data.author_id !== undefined && typists[data.author_id]) {
-            delete typists[data.author_id];
-            renderTyping();
+          if (added.length) {
+            var authorId = added[0].getAttribute("data-author-id");
+            if (authorId && typists[authorId]) {
+              delete typists[authorId];
+              renderTyping();
+            }
           }
           break;
         case "post.edited":
         case "post.deleted":
         case "post.hidden":
         case "post.unhidden":
-        case "reaction.changed":
           applyPostHtml(event, false);
           break;
+        case "reaction.changed":
+          if (event.html) applyPostHtml(event, false);
+          else updateReactions(data);
+          break;
         case "answer.accepted":
-          applyPostHtml(event, false);
           markAccepted(data);
-          HDS.announce(t("accepted"));
+          if (data.post_id) HDS.announce(t("accepted"));
           break;
         case "thread.locked":
           root.setAttribute("data-can-post", "false");
@@ -224,13 +259,24 @@
       }
     }
 
-    /* Keep the "accepted" mark on exactly one post even when the html carries only the new one. */
+    /* Move the "accepted" mark (class and badge) to the new answer, or remove it. */
     function markAccepted(data) {
       if (!list) return;
-      var previous = data.previous_post_id;
-      if (previous !== undefined && previous !== null && previous !== data.post_id) {
-        var old = list.querySelector('[data-post-id="' + String(previous).replace(/[^0-9]/g, "") + '"]');
-        if (old) old.classList.remove("is-accepted");
+      Array.prototype.forEach.call(list.querySelectorAll(".post.is-accepted"), function (post) {
+        post.classList.remove("is-accepted");
+        var badge = post.querySelector(".post-head .badge-accepted");
+        if (badge) badge.remove();
+      });
+      if (data.post_id === null || data.post_id === undefined) return;
+      var post = findPost({ post_id: data.post_id, number: data.number }, null);
+      if (!post) return;
+      post.classList.add("is-accepted");
+      var head = post.querySelector(".post-head");
+      if (head && !head.querySelector(".badge-accepted")) {
+        var badge = document.createElement("span");
+        badge.className = "badge badge-accepted";
+        badge.textContent = "✓ " + t("solution");
+        head.appendChild(badge);
       }
     }
 
