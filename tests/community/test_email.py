@@ -9,7 +9,8 @@ from community import services, tasks
 from community.models import Notification, Subscription
 from tests.factories import ForumMemberFactory, forum_thread
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: pages render Wagtail data from migrations (Locale) that a flush would remove
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _unsubscribe_path(message) -> str:
