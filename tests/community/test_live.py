@@ -693,3 +693,37 @@ def test_notification_channel_pushes_mentions_and_the_unread_count(forum):
         await theirs.close()
 
     run(scenario)
+
+
+# --- Redis down -------------------------------------------------------------------------------------------
+
+
+def test_when_the_channel_layer_is_down_writes_succeed_log_once_and_resume_catches_up(forum, settings, caplog):
+    """A refused Redis connection: the reply is saved, the event is in the log, one warning."""
+    thread = forum.thread
+    group = events.thread_group(thread.pk)
+    seen = seq_of(group)
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
+    }
+    channel_layers.backends.clear()
+    realtime._outage.clear()
+    try:
+        with caplog.at_level("WARNING", logger="hds_site.realtime"):
+            for n in range(2):
+                services.post_reply(thread=thread, author=forum.reader, body=f"Trotz Ausfall gespeichert {n}.")
+        assert Post.objects.filter(thread=thread, body__startswith="Trotz Ausfall").count() == 2
+        paused = [r for r in caplog.records if "live events paused" in r.getMessage()]
+        assert len(paused) == 1
+    finally:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        channel_layers.backends.clear()
+
+    # a client coming back gets both from the log
+    async def scenario():
+        socket = await Socket.open(thread_path(thread), resume=seen)
+        assert [e["type"] for e in socket.replayed] == ["post.created", "post.created"]
+        await socket.close()
+
+    run(scenario)
+    realtime._outage.clear()
