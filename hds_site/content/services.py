@@ -132,9 +132,12 @@ def ensure_home_page(*, title: str, slug: str = "start", **fields: Any) -> tuple
         home, created = upsert_child_page(parent=root, page_class=HomePage, slug=slug, title=title, **fields)
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     previous_root_id = site.root_page_id if site else None
+    hostname, port = _site_host()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=title)
+        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True, site_name=title)
     elif site.root_page_id != home.id:
+        if (site.hostname, site.port) == ("localhost", 80):  # Wagtail's untouched default site
+            site.hostname, site.port = hostname, port
         site.root_page = home
         site.site_name = site.site_name or title
         site.save()
@@ -143,6 +146,17 @@ def ensure_home_page(*, title: str, slug: str = "start", **fields: Any) -> tuple
         if old is not None and old.specific_class is Page and not old.get_children().exists():
             old.delete()
     return home, created
+
+
+def _site_host() -> tuple[str, int]:
+    """Host and port of settings.SITE_URL, so sitemap URLs point at the real site."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(settings.SITE_URL)
+    default_port = 443 if parts.scheme == "https" else 80
+    return parts.hostname or "localhost", parts.port or default_port
 
 
 # --- advice centres -----------------------------------------------------------
