@@ -43,6 +43,9 @@ from search.backends.base import (
 
 _SAFE_TERM = re.compile(r"[^0-9a-z]")
 BODY_LIMIT = 100_000
+# a typed last word this long is also matched by its stem in suggestions ("honorare" → "honorar*");
+# shorter ones are prefixes still being typed and only match as typed ("kuns" must not become "kun*")
+STEM_PREFIX_MIN = 6
 
 
 class DatabaseBackend(SearchBackend):
@@ -280,12 +283,18 @@ class DatabaseBackend(SearchBackend):
         qs = self._visible(viewer).filter(suggest=True)
         vendor = self._vendor()
         if vendor == "postgresql":
-            parts = [f"{w}:A" for w in head] + [f"{last}:*A"]
-            qs = qs.filter(search_vector=SearchQuery(" & ".join(parts), config="german", search_type="raw"))
+            # the typed prefix unstemmed ("kuns" must not become "kun"); complete words also stemmed
+            query = SearchQuery(f"{last}:*A", config="simple", search_type="raw")
+            if len(last) >= STEM_PREFIX_MIN:
+                query = query | SearchQuery(f"{last}:*A", config="german", search_type="raw")
+            if head:
+                query = SearchQuery(" & ".join(f"{w}:A" for w in head), config="german", search_type="raw") & query
+            qs = qs.filter(search_vector=query)
         elif vendor == "sqlite":
             stems = [textlib.stem(w) for w in head]
             last_stem = textlib.stem(last)
-            clauses = [f'"{s}"' for s in stems] + [f'("{last}" * OR "{last_stem}" *)']
+            last_clause = f'("{last}" * OR "{last_stem}" *)' if len(last) >= STEM_PREFIX_MIN else f'"{last}" *'
+            clauses = [f'"{s}"' for s in stems] + [last_clause]
             match = "title : (" + " AND ".join(clauses) + ")"
             qs = qs.filter(id__in=RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match]))
         else:
