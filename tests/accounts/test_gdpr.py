@@ -74,11 +74,11 @@ def test_export_includes_sections_from_other_apps(client):
     client.force_login(me)
 
     def forum_section(user):
-        return {"forum_posts": [{"body": f"Beitrag von {user.pk}"}]}
+        return {"test_section": [{"body": f"Beitrag von {user.pk}"}]}
 
     with hooks.register_temporarily("hds_gdpr_export", forum_section):
         data = _export(client)
-    assert data["forum_posts"] == [{"body": f"Beitrag von {me.pk}"}]
+    assert data["test_section"] == [{"body": f"Beitrag von {me.pk}"}]
 
 
 def test_my_data_page_links_export_and_deletion(client):
@@ -159,3 +159,15 @@ def test_display_name_is_free_again_after_deletion():
     user = UserFactory(display_name="Wiederkehr")
     services.delete_account(user=user)
     UserFactory(display_name="Wiederkehr")
+
+
+def test_export_includes_wagtail_admin_preferences_of_staff(client):
+    from wagtail.users.models import UserProfile
+
+    editor = UserFactory(is_staff=True)
+    UserProfile.objects.create(user=editor, preferred_language="de")
+    client.force_login(editor)
+    data = _export(client)
+    assert data["wagtail_admin_preferences"]["preferred_language"] == "de"
+    client.force_login(UserFactory())
+    assert "wagtail_admin_preferences" not in _export(client)

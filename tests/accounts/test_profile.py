@@ -140,3 +140,35 @@ def test_profile_sections_hook_receives_profile_user(client):
         response = client.get(reverse("accounts:member_profile", args=["Jana Freiberg"]))
     assert "<h2>Beiträge im Forum</h2>" in response.content.decode()
     assert seen == [user]
+
+
+def test_member_profile_page_query_count_is_constant(client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    UserFactory(display_name="Jana Freiberg", is_public=True, bio="x")
+    url = reverse("accounts:member_profile", args=["Jana Freiberg"])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(5):
+        UserFactory(display_name=f"Andere {n}", is_public=True)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(few) == len(many)
+    # one query for the profile (with its user); the rest is the shared layout (nav, footer hooks)
+    with django_assert_max_num_queries(10):
+        client.get(url)
+
+
+def test_profile_edit_query_count(client, django_assert_max_num_queries):
+    user = UserFactory(display_name="Lotta")
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("accounts:profile_edit")).status_code == 200
+
+
+def test_display_name_of_deleted_or_missing_author():
+    from hds_site.accounts.selectors import display_name_of
+
+    assert display_name_of(None) == "gelöschtes Mitglied"
+    assert display_name_of(UserFactory(display_name="Da Bin Ich")) == "Da Bin Ich"
