@@ -31,7 +31,9 @@ def search_backend(request, settings, db):
         settings.HDS_SEARCH_REFRESH = True
         backend = get_backend()
         yield backend
-        backend.client.indices.delete(index=f"{settings.HDS_SEARCH_INDEX}-*", ignore_unavailable=True)
+        # wildcard deletes are refused by default (action.destructive_requires_name): name each index
+        for name in backend.client.indices.get(index=f"{settings.HDS_SEARCH_INDEX}-*").body:
+            backend.client.indices.delete(index=name)
     else:
         settings.HDS_SEARCH_BACKEND = "database"
         yield get_backend()
