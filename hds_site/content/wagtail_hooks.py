@@ -32,8 +32,9 @@ class AdviceCentreViewSet(SnippetViewSet):
     list_display = ["name", "kind", "nationwide", "email", "is_demo"]
     list_per_page = 50
     filterset_class = AdviceCentreFilterSet
-    search_fields = ["name", "description", "address"]
     ordering = ["name"]
+    # search uses AdviceCentre.search_fields through the search backend (field-restricted
+    # search is not supported by the SQLite full-text backend)
 
 
 register_snippet(AdviceCentreViewSet)

@@ -142,3 +142,18 @@ def test_seed_demo_builds_site_and_is_idempotent(settings, client):
     assert not Page.objects.filter(depth=2, content_type__model="page").exists()
     html = client.get("/beratung-finden/?plz=99084").content.decode()
     assert "Zukunftszentrum Thüringen" in html and "Haus der Selbstständigen" in html
+
+
+@pytest.mark.django_db
+def test_admin_snippet_listing_and_page_editor(client, article, django_user_model):
+    admin = django_user_model.objects.create_superuser(username="root", email="root@example.org", password="x" * 12)
+    client.force_login(admin)
+    factories.content_advice_centre(name="Zukunftszentrum Sachsen", bundeslaender=["DE-SN"])
+    factories.content_advice_centre(name="Zukunftszentrum Bayern", bundeslaender=["DE-BY"])
+    response = client.get("/cms/snippets/content/advicecentre/?bundeslaender=DE-SN")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Zukunftszentrum Sachsen" in html and "Zukunftszentrum Bayern" not in html
+    assert client.get("/cms/snippets/content/advicecentre/?q=Bayern").status_code == 200
+    assert client.get(f"/cms/pages/{article.pk}/edit/").status_code == 200
+    assert client.get(f"/cms/pages/{article.get_parent().pk}/add_subpage/").status_code in (200, 302)
