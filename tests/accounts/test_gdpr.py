@@ -171,3 +171,15 @@ def test_export_includes_wagtail_admin_preferences_of_staff(client):
     assert data["wagtail_admin_preferences"]["preferred_language"] == "de"
     client.force_login(UserFactory())
     assert "wagtail_admin_preferences" not in _export(client)
+
+
+def test_delete_password_attempts_are_rate_limited(client):
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("accounts:account_delete")
+    for _ in range(10):
+        client.post(url, {"password": "falsch", "confirm": "on"})
+    response = client.post(url, {"password": DEFAULT_TEST_PASSWORD, "confirm": "on"})
+    assert response.status_code == 200
+    assert "Zu viele Versuche" in response.content.decode()
+    assert get_user_model().objects.filter(pk=user.pk).exists()
