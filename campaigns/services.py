@@ -432,21 +432,21 @@ def _unique_slug(parent: CampaignIndexPage, title: str) -> str:
 
 
 def _campaign_workflow(page: CampaignPage):
-    """The workflow that applies to the page, or a campaign workflow (editors approve) made on demand."""
+    """The workflow that applies to the page; if none does, the site's editorial workflow
+    (or one made on demand: approval by the editor groups) attached to the campaign index."""
     from django.contrib.auth.models import Group
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
     workflow = page.get_workflow()
-    if workflow is not None:
+    if workflow is not None and workflow.tasks.exists():
         return workflow
-    index = page.get_parent()
-    workflow, created = Workflow.objects.get_or_create(name="Kampagnen-Freigabe", defaults={"active": True})
-    if created:
-        task = GroupApprovalTask.objects.create(name="Freigabe durch die Redaktion")
-        groups = Group.objects.filter(name__in=permissions.EDITOR_GROUPS)
-        task.groups.set(groups)
-        workflow.workflow_tasks.create(task=task, sort_order=0)
-    WorkflowPage.objects.get_or_create(page=index, defaults={"workflow": workflow})
+    workflow = Workflow.objects.filter(active=True, workflow_tasks__task__active=True).order_by("pk").first()
+    if workflow is None:
+        workflow, _created = Workflow.objects.get_or_create(name="Kampagnen-Freigabe", defaults={"active": True})
+        task, _created = GroupApprovalTask.objects.get_or_create(name="Kampagnenvorschlag prüfen")
+        task.groups.add(*Group.objects.filter(name__in=permissions.EDITOR_GROUPS))
+        WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=page.get_parent(), defaults={"workflow": workflow})
     return workflow
 
 
@@ -479,6 +479,7 @@ def propose_campaign(
         )
         index.add_child(instance=page)
         page.organisers.add(proposer)
+        page.save()  # ParentalManyToMany: commit the organisers
         ensure_shards(page.pk)
         page.save_revision(user=proposer, log_action=True)
         _campaign_workflow(page).start(page, proposer)

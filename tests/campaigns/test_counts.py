@@ -95,6 +95,7 @@ def test_invalidation_needs_a_filter_and_permission(client, campaign, editor, me
 
 def test_bursts_are_flagged(campaign, settings):
     settings.CAMPAIGNS_RATE_LIMIT_DOMAIN = (1000, 600)
+    settings.CAMPAIGNS_RATE_LIMIT_IP = (1000, 600)
     for i in range(15):
         pending_signature(campaign, email=f"burst{i}@burst.example", ip="203.0.113.9")
     result = selectors.bursts(campaign.pk)

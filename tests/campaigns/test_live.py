@@ -1,0 +1,123 @@
+"""Live progress over /ws/campaigns/<slug>/: a real consumer, a real channel layer, throttled pushes."""
+
+import asyncio
+import time
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from campaigns import live, services
+from hds_site.asgi import application
+from tests.factories import campaign_index, make_campaign, pending_signature
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _prepare(n, settings):
+    settings.CAMPAIGNS_RATE_LIMIT_DOMAIN = (10_000, 600)
+    settings.ALLOWED_HOSTS = ["*"]
+    campaign_index()
+    campaign = make_campaign(title="Live", goal=1000, milestones="100")
+    ids = [pending_signature(campaign, email=f"l{i}@example.com").pk for i in range(n)]
+    return campaign, ids
+
+
+async def _collect(communicator, seconds):
+    events = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        # receive_nothing() peeks without cancelling the app (a receive timeout would)
+        if await communicator.receive_nothing(timeout=0.1, interval=0.02):
+            continue
+        events.append((time.monotonic(), await communicator.receive_json_from(timeout=1)))
+    return events
+
+
+def test_counts_are_throttled_and_the_last_one_arrives(settings):
+    campaign, ids = _prepare(12, settings)
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, f"/ws/campaigns/{campaign.slug}/")
+        connected, _ = await communicator.connect()
+        assert connected
+        first = await communicator.receive_json_from(timeout=5)
+        assert first["type"] == "campaign.count" and first["data"]["count"] == 0
+        started = time.monotonic()
+
+        async def burst():
+            for pk in ids:  # a burst of confirmations, each committing on its own
+                await database_sync_to_async(services.confirm_signature)(signature_id=pk)
+                await asyncio.sleep(0.05)
+            return time.monotonic() - started
+
+        # collect while confirming, so arrival times are push times
+        collector = asyncio.ensure_future(_collect(communicator, 6))
+        burst_seconds = await burst()
+        events = await collector
+        await communicator.disconnect()
+        return events, burst_seconds
+
+    events, burst_seconds = async_to_sync(scenario)()
+    counts = [e for e in events if e[1]["type"] == "campaign.count"]
+    assert counts, "no live count arrived"
+    # at most one push per interval (+1 for the leading edge), not one per signature
+    assert burst_seconds < 5
+    assert len(counts) <= 6 + 1
+    assert len(counts) < len(ids)
+    for (t1, _), (t2, _) in zip(counts, counts[1:]):
+        assert t2 - t1 >= 0.8  # one interval, minus the polling granularity
+    # the last count always arrives
+    assert counts[-1][1]["data"]["count"] == len(ids)
+    assert counts[-1][1]["data"]["goal"] == 1000
+
+
+def test_unknown_campaign_is_refused(settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    campaign_index()
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, "/ws/campaigns/gibt-es-nicht/")
+        connected, code = await communicator.connect()
+        return connected, code
+
+    connected, code = async_to_sync(scenario)()
+    assert not connected
+
+
+def test_updates_are_replayed_on_resume(settings, organiser):
+    settings.ALLOWED_HOSTS = ["*"]
+    campaign_index()
+    campaign = make_campaign(title="Neuigkeiten", organisers=[organiser])
+    services.post_update(campaign=campaign, author=organiser, title="Übergabe am Freitag", body="Kommt vorbei!")
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, f"/ws/campaigns/{campaign.slug}/")
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)  # current count
+        await communicator.send_json_to({"type": "resume", "seq": 0})
+        event = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return event
+
+    event = async_to_sync(scenario)()
+    assert event["type"] == "campaign.update" and event["seq"] == 1
+    assert "Übergabe am Freitag" in event["html"]
+
+
+def test_request_push_protocol_never_loses_the_last_change(settings, db):
+    """Without any consumer: the window owner pushes, later changes only mark the campaign dirty."""
+    from django.core.cache import cache
+
+    campaign_index()
+    campaign = make_campaign(title="Protokoll")
+    live.request_push(campaign.pk)
+    assert cache.get(live.window_key(campaign.pk))
+    live.request_push(campaign.pk)
+    assert cache.get(live.dirty_key(campaign.pk))
+    cache.delete(live.window_key(campaign.pk))  # the window ran out
+
+    pushed = async_to_sync(live.trailing_push)(campaign.pk)
+    assert pushed
+    assert not cache.get(live.dirty_key(campaign.pk))
