@@ -123,7 +123,8 @@ class Thread(models.Model):
         DISCUSSION = "discussion", _("Diskussion")
         QUESTION = "question", _("Frage")
 
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
+    # indexed by community_thread_cat_list (category first), no separate FK index
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads", db_index=False)
     title = models.CharField(_("Titel"), max_length=200)
     slug = models.SlugField(max_length=80, blank=True)
     author = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="forum_threads")

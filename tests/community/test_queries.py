@@ -89,4 +89,4 @@ def test_list_queries_use_an_index(no_premoderation, postgres):
         qs = selectors.thread_list(None, Thread.objects.filter(category=category))[:50]
         plan = qs.explain()
         cursor.execute("SET enable_seqscan = on")
-    assert "community_thread_cat_list" in plan
+    assert "community_thread_cat_list" in plan, plan
