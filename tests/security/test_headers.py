@@ -122,14 +122,23 @@ def test_connect_src_is_limited_to_the_own_hosts_without_debug(settings):
     ]
 
 
-def test_campaign_widget_is_frameable(client, db):
-    """The real widget view, once the campaigns app has it, is marked exempt."""
-    from django.urls import NoReverseMatch, reverse
+@pytest.mark.django_db
+def test_campaign_widget_is_frameable_and_the_campaign_page_is_not(client):
+    """The real widget (`<campaign>/embed/`, xframe_options_exempt) against its own campaign page."""
+    from tests.factories import make_campaign
 
-    try:
-        reverse("campaigns:embed", kwargs={"slug": "x"})
-    except NoReverseMatch:
-        pytest.skip("campaigns has no `embed` URL (yet)")
+    campaign = make_campaign()
+    widget = client.get(campaign.url + "embed/")
+    assert widget.status_code == 200
+    assert "X-Frame-Options" not in widget
+    widget_policy = parse_csp(widget["Content-Security-Policy"])
+    assert widget_policy["frame-ancestors"] == ["*"]
+    assert widget_policy["script-src"] == ["'self'"]  # frameable, but just as strict otherwise
+
+    page = client.get(campaign.url)
+    assert page.status_code == 200
+    assert page["X-Frame-Options"] == "DENY"
+    assert parse_csp(page["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]
 
 
 # --- production settings ---------------------------------------------------
