@@ -268,6 +268,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # No Gravatar in the admin: it would send hashed editor emails to a third party (and break the CSP).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No update check from editors' browsers to releases.wagtail.org (third-party request, blocked by the CSP).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- security (production tightens these) --------------------------------
 X_FRAME_OPTIONS = "DENY"
