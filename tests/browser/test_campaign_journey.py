@@ -29,9 +29,9 @@ def test_sign_confirm_and_watch_live(live_site, new_context):
     visitor.goto(CAMPAIGN)
     assert_no_axe_violations(visitor)
     address = f"besucherin-{os.getpid()}@example.net"
-    visitor.get_by_label("Vor- und Nachname").fill("Berit Besucherin")
-    visitor.get_by_label("E-Mail-Adresse").fill(address)
-    visitor.get_by_label("Postleitzahl").fill("04109")
+    visitor.locator("#id_name").fill("Berit Besucherin")
+    visitor.locator("#id_email").fill(address)
+    visitor.locator("#id_postcode").fill("04109")
     visitor.locator("#id_consent").check()
     visitor.get_by_role("button", name="Unterschreiben").click()
     expect(visitor.locator("h1")).to_contain_text("Fast geschafft")
