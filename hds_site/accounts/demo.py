@@ -4,7 +4,10 @@ All demo accounts use the password from settings.HDS_DEMO_PASSWORD and have a
 verified primary email, so they can log in straight away.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.utils import timezone
 
 from . import services
 
@@ -81,6 +84,8 @@ def seed(stdout) -> list:
                 is_superuser=spec.get("is_superuser", False),
                 groups=spec["groups"],
                 profile=spec["profile"],
+                # established members: their posts must not wait in the newcomers' queue
+                date_joined=timezone.now() - timedelta(days=730),
             )
         )
 

@@ -195,8 +195,12 @@ def provision_account(
     is_superuser: bool = False,
     groups: list[str] | tuple[str, ...] = (),
     profile: dict[str, Any] | None = None,
+    date_joined=None,
 ) -> AbstractBaseUser:
     """Create or update an account with a verified primary email (idempotent).
+
+    ``date_joined`` backdates the account (the demo's established members must
+    not look like newcomers to the forum's first-post moderation).
 
     For the demo seed and for operators creating staff accounts from a shell;
     members sign up themselves. Groups are looked up (or created) by name and
@@ -214,6 +218,8 @@ def provision_account(
         user.is_staff = is_staff or is_superuser
         user.is_superuser = is_superuser
         user.set_password(password)
+        if date_joined is not None:
+            user.date_joined = date_joined
         user.save()
         EmailAddress.objects.filter(user=user).exclude(email__iexact=email).update(primary=False)
         address, _created = EmailAddress.objects.get_or_create(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
 
 from .models import AdviceCentre, ArticleIndexPage, ArticlePage, HomePage, StandardPage, TopicPage
@@ -100,7 +102,8 @@ def footer_pages(locale: Locale | None = None) -> list[StandardPage]:
         localized = list(qs.filter(locale=locale))
         if localized:
             return localized
-    return list(qs.filter(locale__language_code=Locale.get_default().language_code))
+    # no Locale lookup here: the footer must render even while the Locale table is empty
+    return list(qs.filter(locale__language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)))
 
 
 def advice_centres(*, bundesland: str | None = None, topic: TopicPage | None = None) -> list[AdviceCentre]:
