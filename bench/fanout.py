@@ -1,0 +1,234 @@
+"""Live fan-out: N real WebSocket clients on one thread, over two Daphne processes sharing Redis.
+
+A member (logged in over HTTP, CSRF token in the form) posts a reply through
+the reply form; every client waits for the ``post.created`` envelope of that
+post. Baseline in the same run: N clients of a bare Channels consumer
+(bench/relay.py) on the same two processes, one ``group_send`` triggered by
+an HTTP POST to a bare view. Rounds alternate ours / baseline.
+
+Latency: from the moment the client sends the HTTP POST to receipt at each
+WebSocket client (the envelope carries no commit timestamp; the commit lies
+between the two, so this is an upper bound of commit→receipt). The HTTP
+response time of the POST is reported too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import websockets
+
+from bench import harness
+
+SIZES = {"quick": dict(levels=[20, 50], rounds=2), "full": dict(levels=[100, 500, 1000], rounds=3)}
+WAIT = 10.0  # seconds a round waits for the last client
+CONNECT_CONCURRENCY = 50
+
+
+def load_members(count: int) -> tuple[dict, list[tuple[str, str]]]:
+    """A public thread and ``count`` established members (30 days old, one approved post each)."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from community import markup
+    from community.models import Category, Post, Thread
+
+    User = get_user_model()
+    password = "bench-password-2026"
+    old = timezone.now() - timezone.timedelta(days=30)
+    cat = Category.objects.create(name="Bench: live", slug="bench-live", order=902)
+    members = []
+    for i in range(count):
+        email = f"bench-live-{i}@example.org"
+        u = User.objects.create_user(username=f"bench-live-{i}", email=email, password=password, date_joined=old)
+        if getattr(u, "profile", None) is not None:
+            u.profile.display_name = f"Live{i}"
+            u.profile.save()
+        EmailAddress.objects.create(user=u, email=email, verified=True, primary=True)
+        members.append((u, email))
+    thread = Thread.objects.create(category=cat, title="Live-Test für die Fan-out-Messung", author=members[0][0],
+                                   created_at=old, last_activity_at=old, last_number=len(members))
+    Post.objects.bulk_create([
+        Post(thread=thread, author=u, body=f"Hallo {i}", body_html=markup.render(f"Hallo {i}", mentions=False).html,
+             number=i + 1, created_at=old)
+        for i, (u, _) in enumerate(members)
+    ])
+    Thread.objects.filter(pk=thread.pk).update(last_post=Post.objects.get(thread=thread, number=len(members)))
+    thread.refresh_from_db()
+    return {"id": thread.pk, "url": thread.get_absolute_url()}, [(email, password) for _, email in members]
+
+
+async def login(base: str, email: str, password: str) -> dict:
+    cookies, token = harness.csrf_pair()
+    r = await harness.http("POST", base + "/konto/login/", cookies=cookies,
+                           data={"login": email, "password": password, "csrfmiddlewaretoken": token})
+    if r.status != 302 or "sessionid" not in r.cookies:
+        raise harness.BenchError(f"login of {email} failed: HTTP {r.status}")
+    return {**cookies, **r.cookies}
+
+
+class Clients:
+    """N WebSocket clients; each records when a message matching ``want`` arrives."""
+
+    def __init__(self, urls: list[str], origin_for, resume: bool):
+        self.urls, self.origin_for, self.resume = urls, origin_for, resume
+        self.conns: list = []
+        self.tasks: list[asyncio.Task] = []
+        self.want = None  # predicate on the decoded message
+        self.arrived: dict[int, float] = {}
+        self.connect_errors = 0
+
+    async def connect(self):
+        sem = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+        async def one(i, url):
+            async with sem:
+                try:
+                    ws = await websockets.connect(url, origin=self.origin_for(url), open_timeout=30,
+                                                  max_size=2**20, ping_interval=None)
+                except Exception:
+                    self.connect_errors += 1
+                    return
+                if self.resume:
+                    await ws.send(json.dumps({"type": "resume", "seq": 0}))
+                self.conns.append(ws)
+                self.tasks.append(asyncio.create_task(self.listen(i, ws)))
+
+        await asyncio.gather(*(one(i, u) for i, u in enumerate(self.urls)))
+
+    async def listen(self, i: int, ws):
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                want = self.want
+                if want is None:
+                    continue
+                msg = json.loads(raw)
+                if want(msg) and i not in self.arrived:
+                    self.arrived[i] = now
+        except Exception:
+            return
+
+    async def round(self, trigger) -> dict:
+        self.arrived = {}
+        t0, resp_seconds, want = await trigger()
+        self.want = want
+        deadline = time.perf_counter() + WAIT
+        while len(self.arrived) < len(self.conns) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        self.want = None
+        lat = [t - t0 for t in self.arrived.values()]
+        return {"latencies": lat, "arrived": len(self.arrived), "clients": len(self.conns), "http_seconds": resp_seconds}
+
+    async def close(self):
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*(ws.close() for ws in self.conns), return_exceptions=True)
+
+
+async def run(env: harness.Env, *, quick: bool) -> dict:
+    size = SIZES["quick" if quick else "full"]
+    rounds = size["rounds"]
+    posts_needed = (rounds + 1) * len(size["levels"])
+    thread, members = load_members(posts_needed)
+    a = harness.hds_server(env, name="hds-fanout-a")
+    b = harness.hds_server(env, name="hds-fanout-b")
+    servers = [a, b]
+    levels = []
+    with a.start(), b.start():
+        sessions = [await login(a.base, email, pw) for email, pw in members]
+        post_counter = iter(range(10**6))
+
+        async def post_reply():
+            n = next(post_counter)
+            cookies = sessions[n % len(sessions)]
+            body = f"Fan-out-Messung {n}: eine neue Antwort für alle, die gerade zusehen."
+            t0 = time.perf_counter()
+            # the post lands on process A; half the clients listen on B (through Redis)
+            r = await harness.http("POST", f"{a.base}/forum/t/{thread['id']}/antworten/", cookies=cookies,
+                                   data={"body": body, "csrfmiddlewaretoken": cookies["csrftoken"]})
+            if r.status != 302:
+                raise harness.BenchError(f"posting failed: HTTP {r.status} {r.body[:300]!r}")
+            number = int(r.header("location").rsplit("#post-", 1)[1])
+            return t0, r.seconds, lambda m: m.get("type") == "post.created" and m.get("data", {}).get("number") == number
+
+        async def relay_send():
+            cookies, token = harness.csrf_pair()
+            n = str(next(post_counter))
+            t0 = time.perf_counter()
+            r = await harness.http("POST", f"{a.base}/__bench__/relay/", cookies=cookies,
+                                   data={"n": n, "csrfmiddlewaretoken": token})
+            if r.status != 200:
+                raise harness.BenchError(f"relay send failed: HTTP {r.status}")
+            return t0, r.seconds, lambda m: m.get("type") == "relay" and m.get("n") == n
+
+        for n in size["levels"]:
+            ws_ours = [f"ws://127.0.0.1:{servers[i % 2].port}/ws/community/threads/{thread['id']}/" for i in range(n)]
+            ws_base = [f"ws://127.0.0.1:{servers[i % 2].port}/__bench__/relay/" for i in range(n)]
+            origin = lambda url: "http://" + url.split("/")[2]  # noqa: E731
+            ours, base = Clients(ws_ours, origin, resume=True), Clients(ws_base, origin, resume=False)
+            t_conn = time.perf_counter()
+            await ours.connect()
+            await base.connect()
+            connect_seconds = time.perf_counter() - t_conn
+            await asyncio.sleep(2.5)  # joins, resume replies and the first viewer-count pushes settle
+            await ours.round(post_reply)  # warm-up round each
+            await base.round(relay_send)
+            o_rounds, b_rounds = [], []
+            for r in range(rounds):
+                pair = [(ours, post_reply, o_rounds), (base, relay_send, b_rounds)]
+                for clients, trig, acc in (pair if r % 2 == 0 else pair[::-1]):
+                    acc.append(await clients.round(trig))
+                    await asyncio.sleep(1.1)  # viewer-count throttle window passes between rounds
+            await ours.close()
+            await base.close()
+
+            def agg(rs):
+                lat = [x for rr in rs for x in rr["latencies"]]
+                expected = sum(rr["clients"] for rr in rs)
+                return {**harness.summary_ms(lat), "arrived": sum(rr["arrived"] for rr in rs), "expected": expected,
+                        "share_arrived": round(sum(rr["arrived"] for rr in rs) / expected, 4) if expected else 0,
+                        "http_ms": [round(rr["http_seconds"] * 1000, 1) for rr in rs]}
+
+            o, bb = agg(o_rounds), agg(b_rounds)
+            levels.append({
+                "clients": n, "connected": len(ours.conns), "connect_errors": ours.connect_errors + base.connect_errors,
+                "connect_seconds": round(connect_seconds, 2),
+                "ours": o, "relay": bb,
+                "ratio_p50": harness.ratio(o.get("p50_ms"), bb.get("p50_ms")),
+                "ratio_p99": harness.ratio(o.get("p99_ms"), bb.get("p99_ms")),
+                "peak_rss_mb": {s.name: s.peak_rss_mb() for s in servers},
+            })
+            print(f"  {n} clients: ours p50 {o.get('p50_ms')} p99 {o.get('p99_ms')} ms, "
+                  f"arrived {o['share_arrived']:.2%}; relay p50 {bb.get('p50_ms')} p99 {bb.get('p99_ms')} ms", flush=True)
+        rss = {s.name: s.peak_rss_mb() for s in servers}
+
+    rows = [[lv["clients"], lv["ours"].get("p50_ms"), lv["ours"].get("p99_ms"), f"{lv['ours']['share_arrived']:.1%}",
+             lv["relay"].get("p50_ms"), lv["relay"].get("p99_ms"), f"{lv['relay']['share_arrived']:.1%}",
+             lv["ratio_p99"], "/".join(str(v) for v in lv["peak_rss_mb"].values())] for lv in levels]
+    harness.print_table(rows, ["clients", "ours p50 ms", "ours p99 ms", "arrived", "relay p50", "relay p99",
+                               "relay arrived", "ratio p99", "peak RSS A/B MB"])
+    top = levels[-1]
+    summary = [["fanout", f"{lv['clients']} clients p99 ms", lv["ours"].get("p99_ms"), lv["relay"].get("p99_ms"),
+                lv["ratio_p99"], "p99 < 1000, ratio <= 2"] for lv in levels]
+    summary.append(["fanout", f"{top['clients']} clients arrived", f"{top['ours']['share_arrived']:.1%}",
+                    f"{top['relay']['share_arrived']:.1%}", "", "100 %"])
+    summary.append(["memory", "fan-out peak RSS A/B MB", "/".join(str(v) for v in rss.values()), "", "", ""])
+    return {
+        "levels_clients": size["levels"], "rounds": rounds,
+        "method": "N websockets clients (asyncio, loopback) split over two Daphne processes (Redis channel layer, "
+                  "db 8); member posts through the reply form on process A; latency = HTTP POST sent -> envelope "
+                  "received (upper bound of commit -> receipt); rounds alternate with the bare relay",
+        "baseline": "bench/relay.py: bare AsyncWebsocketConsumer in one group, one group_send from a bare view",
+        "levels": levels,
+        "peak_rss_mb": rss,
+        "targets": {
+            "p99_under_1s": (top["ours"].get("p99_ms") or 1e9) < 1000,
+            "all_arrived": top["ours"]["share_arrived"] == 1.0,
+            "within_2x_relay": (top["ratio_p99"] or 1e9) <= 2,
+        },
+        "summary": summary,
+    }

@@ -1,0 +1,46 @@
+"""URLs of the bench server: the product's URLs plus the baselines (bench only)."""
+
+import os
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from community import selectors as community_selectors
+from hds_site.urls import urlpatterns as product_urlpatterns
+
+# the issue compares pages of 100 posts (the product shows 20); the same knob the query-count tests turn
+community_selectors.POSTS_PER_PAGE = int(os.environ.get("HDS_BENCH_POSTS_PER_PAGE", "100"))
+
+RELAY_GROUP = "bench.relay"
+
+
+@require_POST
+def bare_insert(request):
+    """Baseline of the signing burst: one INSERT, nothing else (same middleware, same CSRF check)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO bench_bare_signature (email, name, created_at) VALUES (%s, %s, now())",
+            [request.POST.get("email", ""), request.POST.get("name", "")],
+        )
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_POST
+def relay_send(request):
+    """Baseline of the fan-out: one group_send to the bare relay consumers."""
+    payload = {"type": "relay.message", "sent": time.time(), "n": request.POST.get("n", "")}
+    async_to_sync(get_channel_layer().group_send)(RELAY_GROUP, payload)
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [
+    path("__bench__/insert/", bare_insert),
+    path("__bench__/relay/", relay_send),
+]
+
+urlpatterns += product_urlpatterns  # i18n_patterns cannot be include()d: the list itself
