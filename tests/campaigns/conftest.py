@@ -17,6 +17,10 @@ def organiser(db):
 def editor(db):
     from django.contrib.auth.models import Group
 
+    from hds_site.content.services import ensure_editorial_setup
+
+    campaign_index()  # the page tree first, so the editors' permissions reach it
+    ensure_editorial_setup()  # group "Redaktion" with publish rights, as on the real site
     user = UserFactory(email="redaktion@example.com", display_name="Redakteurin", is_staff=True)
     group, _ = Group.objects.get_or_create(name="Redaktion")
     user.groups.add(group)
