@@ -11,12 +11,24 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from community import selectors as community_selectors
+from hds_site import realtime
 from hds_site.urls import urlpatterns as product_urlpatterns
 
 # the issue compares pages of 100 posts (the product shows 20); the same knob the query-count tests turn
 community_selectors.POSTS_PER_PAGE = int(os.environ.get("HDS_BENCH_POSTS_PER_PAGE", "100"))
 
 RELAY_GROUP = "bench.relay"
+
+# Commit timestamp for the fan-out latency (bench only): hds_site.realtime sends every envelope from an
+# on_commit hook; the bench server stamps the wall-clock time of that send into the envelope.
+_product_send = realtime._send
+
+
+def _stamped_send(group: str, event: dict) -> None:
+    _product_send(group, {**event, "bench_sent_at": time.time()})
+
+
+realtime._send = _stamped_send
 
 
 @require_POST
