@@ -96,3 +96,20 @@ def test_thread_becomes_proposal_and_both_link(client, index, member, editor, co
     html = template.render(Context({"request": request, "thread": thread}))
     assert page.url in html
     assert thread.get_absolute_url() in client.get(page.url).content.decode()
+
+
+def test_thread_page_offers_the_proposal_and_lists_its_campaigns(client, index, member, editor, commit):
+    """The real forum thread page renders the campaigns hook (not only the hook in isolation)."""
+    thread = forum_thread(author=member, title="Honoraruntergrenzen jetzt")
+    client.force_login(member)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert f"{reverse('campaigns:propose')}?thread={thread.pk}" in html
+
+    page = _propose(client, member, thread=str(thread.pk))
+    task_state = page.current_workflow_task_state
+    with commit():
+        task_state.task.specific.on_action(task_state, editor, "approve")
+    page.refresh_from_db()
+    client.logout()
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert page.url in html
