@@ -132,7 +132,10 @@ WSGI_APPLICATION = "hds_site.wsgi.application"
 # --- database -------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # conn_max_age=0: under ASGI (Daphne) every request runs its sync code in its own thread, so persistent
+    # connections are never reused but stay open until garbage-collected — a burst exhausted PostgreSQL's
+    # max_connections in bench/signing.py (Django ticket #33497). Each request opens and closes its own.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
     DATABASES = {
         "default": {
