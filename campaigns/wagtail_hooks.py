@@ -51,3 +51,14 @@ def register_admin_urls():
     from .admin_views import overview
 
     return [path("kampagnen/unterschriften/", overview, name="campaigns_admin_overview")]
+
+
+@hooks.register("hds_periodic_jobs")
+def periodic_jobs():
+    from hds_site.periodic import DAY, HOUR, PeriodicJob
+
+    return [
+        PeriodicJob("expire-signatures", "expire_signatures", every=HOUR),
+        PeriodicJob("reconcile-counts", "reconcile_counts", every=DAY),
+        PeriodicJob("anonymise-signatures", "anonymise_signatures", every=DAY),
+    ]

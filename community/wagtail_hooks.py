@@ -138,3 +138,11 @@ def gdpr_export(user) -> dict:
 @hooks.register("hds_account_deletion")
 def account_deletion(user) -> None:
     services.forget_member(user=user)
+
+
+@hooks.register("hds_periodic_jobs")
+def periodic_jobs():
+    from hds_site.periodic import DAY, PeriodicJob
+
+    # the daily digest (default for members); the command only sends what is due
+    return [PeriodicJob("forum-digests", "send_forum_digests", every=DAY, first_delay=60)]
