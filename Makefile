@@ -59,9 +59,10 @@ backup: venv
 restore: venv
 	$(PY) manage.py hds_restore $(if $(BACKUP),$(BACKUP),--latest)
 
+## make messages: extract every app's strings into hds_site/locale/en (then translate, and commit .po and .mo)
 messages: venv
-	cd hds_site && ../$(PY) ../manage.py makemessages -l en --ignore "*/node_modules/*"
-	$(PY) manage.py compilemessages --ignore .venv
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" --ignore "bench/*" --ignore "var/*" --ignore "tests/*"
+	$(PY) manage.py compilemessages --ignore ".venv/*" --ignore "node_modules/*" --ignore "bench/*"
 
 clean:
 	rm -rf $(VENV) node_modules var

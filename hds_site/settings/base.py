@@ -243,7 +243,8 @@ LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
-LOCALE_PATHS = [PROJECT_DIR / "locale"]
+# HDS_LOCALE_DIR: only for tests/test_i18n.py (extract into a scratch catalogue)
+LOCALE_PATHS = [Path(env("HDS_LOCALE_DIR"))] if env("HDS_LOCALE_DIR") else [PROJECT_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
