@@ -74,6 +74,7 @@ async def run(env: harness.Env, *, quick: bool) -> dict:
     page = campaign()
     url_path = page.url
     before_counter, before_rows = counts(page)
+    before_ids = set(Signature.objects.filter(campaign=page).values_list("pk", flat=True))
     waves = size["waves"]
     chunk = -(-len(rows) // waves)
 
@@ -126,8 +127,7 @@ async def run(env: harness.Env, *, quick: bool) -> dict:
         rss_after_sign = {s.name: s.peak_rss_mb() for s in servers}
 
         # confirm every signature of this burst (the link from the mail, POST)
-        new = list(Signature.objects.filter(campaign=page, status="pending").values_list("pk", flat=True))
-        sigs = Signature.objects.filter(pk__in=new)
+        sigs = Signature.objects.filter(campaign=page, status="pending").exclude(pk__in=before_ids)
         tokens = [services.confirm_token(s) for s in sigs]
 
         async def confirm(i, tok):

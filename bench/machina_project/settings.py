@@ -81,7 +81,7 @@ DATABASES = {
         "PASSWORD": _db.password or "",
         "HOST": _db.hostname or "",
         "PORT": str(_db.port or ""),
-        "CONN_MAX_AGE": 60,
+        "CONN_MAX_AGE": 0,  # as ours: persistent connections leak under ASGI
     }
 }
 
