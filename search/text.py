@@ -65,6 +65,12 @@ def fold(text: str) -> str:
 STOP_WORDS = frozenset(fold(word) for word in _STOP_WORDS_RAW.split())
 
 
+@lru_cache(maxsize=50_000)
+def _fold_word(word: str) -> str:
+    """``fold`` of one word, cached: snippets fold the same words of every hit again and again."""
+    return fold(word)
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     return snowballstemmer.stemmer("german")
@@ -130,12 +136,22 @@ def highlight(text: str, query: str, *, size: int = 240, prefix_last: bool = Fal
     last = terms[-1] if (prefix_last and terms) else None
 
     def matches(word: str) -> bool:
-        folded = fold(word)
+        folded = _fold_word(word)
         if stem(folded) in stems:
             return True
         return bool(last and folded.startswith(last))
 
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if matches(m.group())] if stems else []
+    # only the words up to the end of the widest possible window can be marked: stop scanning there
+    spans: list[tuple[int, int]] = []
+    limit = None
+    if stems:
+        for m in _WORD.finditer(text):
+            if limit is not None and m.start() >= limit:
+                break
+            if matches(m.group()):
+                spans.append((m.start(), m.end()))
+                if limit is None:
+                    limit = max(0, m.start() - size // 4) + size
     if len(text) <= size:
         start, end = 0, len(text)
     else:
