@@ -211,6 +211,12 @@ def test_every_extracted_string_is_translated(tmp_path):
 def article(db):
     home = factories.content_home(title="Haus der Selbstständigen")
     index = factories.content_article_index(home=home)
+    from hds_site.content import services as content_services
+    from hds_site.content.models import StandardPage
+
+    content_services.upsert_child_page(
+        parent=home, page_class=StandardPage, slug="impressum", title="Impressum", show_in_footer=True
+    )
     return factories.content_article(
         title="Künstlersozialkasse erklärt", slug="ksk-erklaert", index=index, teaser="Wer aufgenommen wird.",
         body=[{"type": "info_box", "value": {"variant": "tip", "title": "", "text": "<p>Früh beantragen.</p>"}}],
@@ -261,10 +267,12 @@ def test_german_page_in_the_english_ui_is_marked_german(client, article):
     # a UI label inside German content is marked as English again
     assert '<strong lang="en">Tip</strong>' in html
     assert ">Published<" in html  # the UI around it is English
+    assert '<a href="/impressum/" lang="de">Impressum</a>' in html  # footer link to the German fallback page
 
     german = client.get("/ratgeber/ksk-erklaert/").content.decode()
     assert "<title>Künstlersozialkasse erklärt – " in german
     assert '<h1 id="article-title">Künstlersozialkasse erklärt</h1>' in german
+    assert '<a href="/impressum/">Impressum</a>' in german
 
 
 @pytest.mark.django_db

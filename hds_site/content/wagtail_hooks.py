@@ -1,6 +1,8 @@
 """Admin registration and template hooks of the content app."""
 
-from django.utils.html import format_html_join
+from django.conf import settings
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -51,6 +53,13 @@ def footer_links(context):
     except Locale.DoesNotExist:
         locale = None
     pages = selectors.footer_pages(locale)
+    # a title in another language than the UI (e.g. the German fallback under /en/) gets lang (WCAG 3.1.2)
+    ui = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+    def lang(page):
+        code = locale.language_code if locale is not None and page.locale_id == locale.pk else settings.LANGUAGE_CODE
+        return "" if code.split("-")[0] == ui else format_html(' lang="{}"', code)
+
     return format_html_join(
-        "", '<li><a href="{}">{}</a></li>', ((page.get_url(request), page.title) for page in pages)
+        "", '<li><a href="{}"{}>{}</a></li>', ((page.get_url(request), lang(page), page.title) for page in pages)
     )
