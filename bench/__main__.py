@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import importlib
 import os
+import signal
 import sys
 import time
 import traceback
@@ -23,11 +24,24 @@ from bench import harness
 BENCHMARKS = ["thread_page", "fanout", "signing", "search", "pages"]
 
 
+# hard limits of the full runs on a 2-core machine (data loading and index building included)
+TIMEOUTS = {"thread_page": 900, "fanout": 600, "signing": 900, "search": 1200, "pages": 300}
+
+
+class BenchTimeout(BaseException):
+    """Raised by SIGALRM when a benchmark exceeds --timeout."""
+
+
+def _on_alarm(signum, frame):
+    raise BenchTimeout("hard timeout (--timeout) reached")
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="small sizes (development); default: full sizes")
     p.add_argument("--only", action="append", choices=BENCHMARKS, help="run only this benchmark (repeatable)")
-    p.add_argument("--timeout", type=float, default=600, help="hard limit per benchmark in seconds (default 600)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="hard limit per benchmark in seconds (default: per benchmark, see TIMEOUTS)")
     p.add_argument("--rebuild-template", action="store_true", help="re-run migrations into the template database")
     return p.parse_args(argv)
 
@@ -98,14 +112,20 @@ def main(argv=None) -> int:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n== {name} ({'quick' if args.quick else 'full'}) ==", flush=True)
         started = time.monotonic()
+        # hard limit: SIGALRM also interrupts blocking work (data loading, index rebuild), not only awaits
+        signal.signal(signal.SIGALRM, _on_alarm)
+        limit = args.timeout or TIMEOUTS[name]
+        signal.alarm(int(limit) + 5)
         try:
-            result = asyncio.run(asyncio.wait_for(module.run(env, quick=args.quick), timeout=args.timeout))
-        except Exception as exc:  # one broken benchmark must not hide the others
+            result = asyncio.run(asyncio.wait_for(module.run(env, quick=args.quick), timeout=limit))
+        except (Exception, BenchTimeout) as exc:  # one broken benchmark must not hide the others
             traceback.print_exc()
             failed.append(name)
             harness.write_result(name, {"error": f"{exc.__class__.__name__}: {exc}", "quick": args.quick}, env)
             summary.append([name, "ERROR", str(exc)[:60], "", "", ""])
             continue
+        finally:
+            signal.alarm(0)
         result["quick"] = args.quick
         result["seconds"] = round(time.monotonic() - started, 1)
         path = harness.write_result(name, result, env)
