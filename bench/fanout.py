@@ -26,7 +26,7 @@ from bench import harness
 
 SIZES = {"quick": dict(levels=[20, 50], rounds=2), "full": dict(levels=[100, 500, 1000], rounds=3)}
 WAIT = 10.0  # seconds a round waits for the last client
-CONNECT_CONCURRENCY = 50
+CONNECT_CONCURRENCY = 25
 
 
 def load_members(count: int) -> tuple[dict, list[tuple[str, str]]]:
