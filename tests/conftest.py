@@ -16,6 +16,18 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+SERVICE_FIXTURES = {"postgres", "redis_url"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that asks for PostgreSQL or Redis is a `services` test, marked or not:
+    `make test` (embedded defaults) deselects it, `make test-all` runs it."""
+    for item in items:
+        if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
+
+
 @pytest.fixture
 def postgres():
     from django.db import connection

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
+from django.conf import settings
 from django.db import transaction
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -60,12 +62,34 @@ def _perm(app_label: str, codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
+def ensure_wagtail_base() -> None:
+    """The default Locale, the root page and the root collection, as Wagtail's own
+    migrations create them. They exist after ``migrate``; this brings them back
+    after a ``flush`` (transactional tests), so every page renders on an emptied
+    database without restoring serialized data. Idempotent."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Locale
+
+    locale = Locale.objects.order_by("pk").first()
+    if locale is None:
+        locale = Locale.objects.create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Page.get_first_root_node() is None:
+        Page.add_root(
+            instance=Page(
+                title="Root", slug="root", locale=locale, content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 @transaction.atomic
 def ensure_editorial_setup() -> dict[str, Any]:
     """Groups "Redaktion" and "Moderation" with their permissions, and the
     moderation workflow (approval by "Redaktion") attached to the root page, so it
     applies to every site and page. Idempotent."""
     _ensure_permissions_exist()
+    ensure_wagtail_base()
     editors, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
     moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
     access_admin = _perm("wagtailadmin", "access_admin")

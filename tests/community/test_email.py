@@ -9,8 +9,9 @@ from community import services, tasks
 from community.models import Notification, Subscription
 from tests.factories import ForumMemberFactory, forum_thread
 
-# serialized_rollback: pages render Wagtail data from migrations (Locale) that a flush would remove
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# pages render Wagtail base data (Locale, root page): after a flush the content app's
+# post_migrate handler (ensure_wagtail_base) brings it back
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _unsubscribe_path(message) -> str:
