@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hds_site.i18n import page_url_in_ui_language
+
 from . import abuse, permissions, selectors, services
 from .forms import (
     ConfirmForm,
@@ -92,11 +94,12 @@ def campaign_embed(request, page: CampaignPage):
 def index_redirect(request):
     """``campaigns:index``: the live CampaignIndexPage (served in place when it lives at this very URL)."""
     index = selectors.campaign_index()
-    if index is None or not index.url:
+    url = page_url_in_ui_language(index, request) if index is not None else None
+    if not url:
         raise Http404(_("Es gibt noch keine Kampagnenübersicht."))
-    if index.url == request.path:
+    if url == request.path:
         return index.serve(request)
-    return redirect(index.url)
+    return redirect(url)
 
 
 # --- signing links from mails -------------------------------------------------------

@@ -251,6 +251,19 @@ def test_english_ui_under_en(client, article):
 
 
 @pytest.mark.django_db
+def test_navigation_to_german_pages_stays_in_the_english_ui(client, article):
+    factories.campaign_index()
+    response = client.get("/en/ratgeber-uebersicht/")  # "Advice"
+    assert response.status_code == 302 and response["Location"] == "/en/ratgeber/"
+    response = client.get("/en/kampagnen/")  # "Campaigns": the index page, served in place
+    assert response.status_code == 200
+    assert _html_lang(response.content.decode()) == "en"
+    # and the German UI keeps its URLs
+    assert client.get("/ratgeber-uebersicht/")["Location"] == "/ratgeber/"
+    assert _html_lang(client.get("/kampagnen/").content.decode()) == "de"
+
+
+@pytest.mark.django_db
 def test_german_page_in_the_english_ui_is_marked_german(client, article):
     html = client.get("/en/").content.decode()
     assert re.search(r'<title lang="de">Haus der Selbstständigen – ', html)
