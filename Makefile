@@ -29,6 +29,14 @@ run: seed
 	@echo ""
 	@echo "  Haus der Selbstständigen: http://127.0.0.1:$(PORT)/   (admin: http://127.0.0.1:$(PORT)/cms/)"
 	@echo ""
+	@echo "  Demo logins (password: $${HDS_DEMO_PASSWORD:-hds-demo-2026}):"
+	@echo "    admin@example.org       superuser"
+	@echo "    redaktion@example.org   editor (Redaktion)"
+	@echo "    moderation@example.org  moderator (Moderation)"
+	@echo "    mitglied@example.org    member"
+	@echo "    mitglied2@example.org   member"
+	@echo "  Emails (sign-up confirmation, petition double opt-in) are printed below."
+	@echo ""
 	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) hds_site.asgi:application
 
 ## make test: the whole suite on the embedded defaults (SQLite, in-memory channel layer, database search)
