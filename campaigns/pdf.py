@@ -1,26 +1,38 @@
-"""Hand-over PDF (pure Python, fpdf2): name, postcode, region. Never email addresses."""
+"""Hand-over PDF (pure Python, fpdf2): name, postcode, region. Never email addresses.
+
+The shipped DejaVu Sans (campaigns/fonts, free licence in LICENSE-DejaVu.txt)
+covers Latin Extended, Greek and Cyrillic, so names such as "Ağaoğlu" or
+"Łukasiewicz" print as written (the PDF core fonts only know Latin-1).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+
 
 def _latin1(text: str) -> str:
-    # the PDF core fonts cover Latin-1 (all German letters); anything else is replaced
-    return (text or "").encode("latin-1", "replace").decode("latin-1")
+    # kept for the caller's interface: text is passed through unchanged now
+    return text or ""
 
 
 def handover_pdf(page, rows: list[tuple[str, str, str]]) -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_title(_latin1(page.title))
-    pdf.set_author("Haus der Selbststaendigen")
+    pdf.set_author("Haus der Selbstständigen")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_font(FONT, "B", 16)
     pdf.multi_cell(0, 8, _latin1(page.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 11)
+    pdf.set_font(FONT, "", 11)
     pdf.multi_cell(
         0, 6,
         _latin1(
@@ -31,11 +43,11 @@ def handover_pdf(page, rows: list[tuple[str, str, str]]) -> bytes:
     )
     pdf.ln(4)
     widths = (10, 90, 30, 60)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     for width, label in zip(widths, ["#", _("Name"), _("PLZ"), _("Region")]):
         pdf.cell(width, 7, _latin1(label), border="B")
     pdf.ln()
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FONT, "", 10)
     for number, (name, postcode, region) in enumerate(rows, start=1):
         pdf.cell(widths[0], 6, str(number))
         pdf.cell(widths[1], 6, _latin1(name)[:60])
