@@ -27,6 +27,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from hds_site.i18n import UILanguageURLMixin
+
 COUNTER_SHARDS = 16
 DEFAULT_MILESTONES = "25,50,75,100"
 
@@ -61,7 +63,7 @@ class CampaignBodyBlock(blocks.StreamBlock):
         label = _("Inhalt")
 
 
-class CampaignIndexPage(Page):
+class CampaignIndexPage(UILanguageURLMixin, Page):
     intro = RichTextField(_("Einleitung"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -82,7 +84,7 @@ class CampaignIndexPage(Page):
         return context
 
 
-class CampaignPage(RoutablePageMixin, Page):
+class CampaignPage(UILanguageURLMixin, RoutablePageMixin, Page):
     """A petition. Public state: ``status`` (review / open / closed / handed_over).
 
     "In review" is not stored: a campaign is in review while the page has never

@@ -17,8 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hds_site.i18n import page_url_in_ui_language
-
 from . import abuse, permissions, selectors, services
 from .forms import (
     ConfirmForm,
@@ -94,12 +92,11 @@ def campaign_embed(request, page: CampaignPage):
 def index_redirect(request):
     """``campaigns:index``: the live CampaignIndexPage (served in place when it lives at this very URL)."""
     index = selectors.campaign_index()
-    url = page_url_in_ui_language(index, request) if index is not None else None
-    if not url:
+    if index is None or not index.url:
         raise Http404(_("Es gibt noch keine Kampagnenübersicht."))
-    if url == request.path:
+    if index.url == request.path:
         return index.serve(request)
-    return redirect(url)
+    return redirect(index.url)
 
 
 # --- signing links from mails -------------------------------------------------------

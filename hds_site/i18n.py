@@ -1,29 +1,41 @@
 """Page URLs that keep the visitor's UI language.
 
-Wagtail gives a page the URL of its own language: a German page (the demo has
-no English translations yet) is at ``/ratgeber/``, even when the visitor reads
-the English UI at ``/en/``, where Wagtail serves the same German page as a
-fallback. Navigation entries that redirect to a page use this so that
-"Advice" or "Campaigns" in the English UI stay in English.
+Wagtail gives a page the URL of its own language: a German page is at
+``/ratgeber/``, even while the visitor reads the English UI at ``/en/``, where
+Wagtail serves that German page as the fallback for the missing translation.
+So every link to content would drop an English visitor back into the German UI.
+
+``UILanguageURLMixin`` keeps such links under the UI language's prefix as long
+as the site has no page tree in that language (nothing to link to instead).
+Once editors translate the site, pages link where they live, as Wagtail does.
 """
 
+from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
-from wagtail.models import Page
 
 
 def _primary(code: str | None) -> str:
     return (code or "").split("-")[0].lower()
 
 
-def page_url_in_ui_language(page: Page, request=None) -> str | None:
-    """``page.get_url(request)``, moved under the active language's prefix when the page is in another language."""
-    url = page.get_url(request)
-    ui_language = translation.get_language()
-    if not url or not ui_language:
-        return url
-    page_language = page.locale.language_code
-    if _primary(page_language) == _primary(ui_language):
-        return url
-    with translation.override(page_language):  # resolve the URL as the page's language routes it
-        return translate_url(url, ui_language)
+class UILanguageURLMixin:
+    """For Page subclasses: ``get_url_parts`` in the active UI language while its tree is missing."""
+
+    def get_url_parts(self, request=None):
+        parts = super().get_url_parts(request)
+        if not parts or parts[2] is None or not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return parts
+        ui_language = translation.get_language()
+        if not ui_language:
+            return parts
+        site_id, root_url, page_path = parts
+        # Wagtail's own per-request cache of (site_id, root_path, root_url, language_code): no queries
+        roots = [root for root in self._get_site_root_paths(request) if root.site_id == site_id]
+        mine = [root for root in roots if self.url_path.startswith(root.root_path)]
+        if not mine or _primary(mine[0].language_code) == _primary(ui_language):
+            return parts
+        if any(_primary(root.language_code) == _primary(ui_language) for root in roots):
+            return parts  # the site has a tree in the UI language: link the page where it lives
+        with translation.override(mine[0].language_code):  # resolve the path as the page's language routes it
+            return site_id, root_url, translate_url(page_path, ui_language)

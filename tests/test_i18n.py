@@ -263,6 +263,37 @@ def test_navigation_to_german_pages_stays_in_the_english_ui(client, article):
     assert _html_lang(client.get("/kampagnen/").content.decode()) == "de"
 
 
+def _internal_links(html: str) -> set[str]:
+    links = set(re.findall(r'(?:href|action)="(/[^"]*)"', html))
+    return {link for link in links if not link.startswith(("/static/", "/i18n/", "/cms/", "/documents/", "/media/"))}
+
+
+@pytest.mark.django_db
+def test_links_to_german_pages_stay_in_the_english_ui(client, article):
+    """No English translations exist, so links to the German pages point into /en/ (cards, breadcrumbs, footer)."""
+    for url in ("/en/", "/en/ratgeber/", "/en/ratgeber/ksk-erklaert/"):
+        links = _internal_links(client.get(url).content.decode())
+        assert "/en/ratgeber/ksk-erklaert/" in links or url == "/en/ratgeber/ksk-erklaert/"
+        assert {link for link in links if not link.startswith("/en/")} == set(), url
+    article_html = client.get("/en/ratgeber/ksk-erklaert/").content.decode()
+    assert '<li><a href="/en/">Haus der Selbstständigen</a></li>' in article_html  # breadcrumb
+    assert '<li><a href="/en/ratgeber/">Ratgeber</a></li>' in article_html
+    # the German UI links to German URLs
+    for url in ("/", "/ratgeber/"):
+        assert {link for link in _internal_links(client.get(url).content.decode()) if link.startswith("/en/")} == set()
+
+
+@pytest.mark.django_db
+def test_search_results_link_into_the_english_ui(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the index is updated after commit
+        index = factories.content_article_index(home=factories.content_home())
+        factories.content_article(title="Künstlersozialkasse erklärt", slug="ksk-erklaert", index=index)
+    english = client.get("/en/suche/?q=K%C3%BCnstlersozialkasse").content.decode()  # URLs stored in the index
+    assert 'href="/en/ratgeber/ksk-erklaert/"' in english
+    german = client.get("/suche/?q=K%C3%BCnstlersozialkasse").content.decode()
+    assert 'href="/ratgeber/ksk-erklaert/"' in german
+
+
 @pytest.mark.django_db
 def test_german_page_in_the_english_ui_is_marked_german(client, article):
     html = client.get("/en/").content.decode()
@@ -280,7 +311,7 @@ def test_german_page_in_the_english_ui_is_marked_german(client, article):
     # a UI label inside German content is marked as English again
     assert '<strong lang="en">Tip</strong>' in html
     assert ">Published<" in html  # the UI around it is English
-    assert '<a href="/impressum/" lang="de">Impressum</a>' in html  # footer link to the German fallback page
+    assert '<a href="/en/impressum/" lang="de">Impressum</a>' in html  # footer link to the German fallback page
 
     german = client.get("/ratgeber/ksk-erklaert/").content.decode()
     assert "<title>Künstlersozialkasse erklärt – " in german

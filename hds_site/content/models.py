@@ -24,12 +24,14 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from hds_site.i18n import UILanguageURLMixin
+
 from .blocks import BodyStreamBlock
 
 INTRO_FEATURES = ["bold", "italic", "link"]
 
 
-class HomePage(Page):
+class HomePage(UILanguageURLMixin, Page):
     """The start page of a site (one per language)."""
 
     intro = RichTextField(_("Einleitung"), features=INTRO_FEATURES, blank=True)
@@ -92,7 +94,7 @@ class HomePageFeaturedArticle(Orderable):
         ]
 
 
-class TopicPage(Page):
+class TopicPage(UILanguageURLMixin, Page):
     """A topic hub: gathers the articles of its topic; other apps add sections via a hook."""
 
     ICON_CHOICES = [
@@ -138,7 +140,7 @@ class TopicPage(Page):
         return context
 
 
-class ArticleIndexPage(Page):
+class ArticleIndexPage(UILanguageURLMixin, Page):
     """Lists articles, filterable by topic and kind (GET parameters), paginated."""
 
     PER_PAGE = 10
@@ -191,7 +193,7 @@ class ArticleIndexPage(Page):
         return context
 
 
-class ArticlePage(Page):
+class ArticlePage(UILanguageURLMixin, Page):
     """An advice article (Ratgeber) or a news item."""
 
     KIND_ADVICE = "ratgeber"
@@ -251,7 +253,7 @@ class ArticlePage(Page):
         return self.kind == self.KIND_NEWS
 
 
-class StandardPage(Page):
+class StandardPage(UILanguageURLMixin, Page):
     """A plain page: Impressum, Datenschutz, Erklärung zur Barrierefreiheit, Leichte Sprache …"""
 
     intro = RichTextField(_("Einleitung"), features=INTRO_FEATURES, blank=True)

@@ -5,8 +5,6 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale
 
-from hds_site.i18n import page_url_in_ui_language
-
 from . import selectors
 from .forms import FinderForm, link_errors_to_fields
 from .models import TopicPage
@@ -57,7 +55,7 @@ def article_index_redirect(request):
     """The "Ratgeber" navigation entry: the first live article index, or home."""
     page = selectors.first_article_index(_current_locale())
     if page is not None:
-        url = page_url_in_ui_language(page, request)
+        url = page.get_url(request)
         if url:
             return redirect(url)
     return redirect("wagtail_serve", "")

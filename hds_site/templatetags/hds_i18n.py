@@ -48,3 +48,23 @@ def language_switch_next(context, target: str) -> str:
     if target == settings.LANGUAGE_CODE:
         return translate_url(path, target)
     return path
+
+
+@register.filter
+def in_ui_language(url):
+    """A stored default-language URL (e.g. from the search index) under the UI language's prefix.
+
+    Same rule as ``hds_site.i18n.UILanguageURLMixin``: only while the site has no
+    page tree in the UI language.
+    """
+    ui_language = translation.get_language()
+    if not url or not str(url).startswith("/") or _primary(ui_language) in ("", _primary(settings.LANGUAGE_CODE)):
+        return url
+    if translation.get_language_from_path(str(url)):
+        return url  # already prefixed
+    from wagtail.models import Site
+
+    if any(_primary(root.language_code) == _primary(ui_language) for root in Site.get_site_root_paths()):
+        return url
+    with translation.override(settings.LANGUAGE_CODE):
+        return translate_url(str(url), ui_language)
