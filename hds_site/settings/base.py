@@ -157,7 +157,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # redis-py caps a pool at 100 connections by default; hundreds of sockets joining
+            # or leaving groups at once then fail with MaxConnectionsError (found by bench/fanout)
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "max_connections": int(env("REDIS_MAX_CONNECTIONS", "1000"))}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
     CACHES = {
