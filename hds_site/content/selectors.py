@@ -87,6 +87,17 @@ def featured_articles(home: HomePage) -> list[ArticlePage]:
     return articles
 
 
+def finder_topics(locale: Locale | None = None) -> list[TopicPage]:
+    """Topic hubs for the finder's topic filter: those of the active locale, or, while
+    that locale has none yet (an English tree not translated), those of the default language."""
+    qs = TopicPage.objects.live().public().order_by("title")
+    if locale is not None:
+        localized = list(qs.filter(locale=locale))
+        if localized:
+            return localized
+    return list(qs.filter(locale__language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)))
+
+
 def first_article_index(locale: Locale | None = None) -> ArticleIndexPage | None:
     qs = ArticleIndexPage.objects.live().public().order_by("path")
     if locale is not None:

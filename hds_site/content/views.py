@@ -7,7 +7,6 @@ from wagtail.models import Locale
 
 from . import selectors
 from .forms import FinderForm, link_errors_to_fields
-from .models import TopicPage
 
 
 def _current_locale() -> Locale | None:
@@ -23,10 +22,7 @@ def finder(request):
 
     Invalid input is shown next to the field (HTTP 200), never as an error page."""
     locale = _current_locale()
-    topics = list(
-        TopicPage.objects.live().public().filter(locale=locale).order_by("title")
-        if locale else TopicPage.objects.none()
-    )
+    topics = selectors.finder_topics(locale)
     form = FinderForm(request.GET or None, topics=topics)
     centres = None
     bundesland = topic = None

@@ -101,3 +101,16 @@ def test_finder_constant_queries(client, topics):
     for i in range(2, 12):
         factories.content_advice_centre(name=f"Stelle {i}", bundeslaender=["DE-BY", "DE-BW"], topics=[topics["recht"]])
     assert count(12) == small
+
+
+@pytest.mark.django_db
+def test_finder_topics_fall_back_to_german_once_an_english_locale_exists(client, centres, topics):
+    """Editors add an "en" Locale to start translating: until the topic hubs are translated,
+    the English finder still offers (and filters by) the German ones."""
+    from wagtail.models import Locale
+
+    Locale.objects.get_or_create(language_code="en")
+    html = client.get("/en/beratung-finden/").content.decode()
+    assert f'value="{topics["recht"].slug}"' in html
+    results = _results(client.get(f"/en/beratung-finden/?bundesland=DE-BE&thema={topics['recht'].slug}").content.decode())
+    assert "Berlin-Brandenburg" in results
