@@ -8,13 +8,18 @@ with ``seq``; a client that resumes gets what it missed).
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from community.consumers import max_frame_bytes
 from hds_site import realtime
 
 from . import live
+
+logger = logging.getLogger(__name__)
 
 TRAILING_ATTEMPTS = 5
 
@@ -46,14 +51,52 @@ class CampaignConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def send_error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "seq": None, "code": code, "message": message})
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Validate before decoding: a bad frame gets an error frame, never a crashed consumer."""
+        if text_data is None:
+            await self.send_error("binary", "Nur Textnachrichten (JSON) werden angenommen.")
+            return
+        limit = max_frame_bytes()
+        if len(text_data.encode("utf-8", "surrogatepass")) > limit:
+            await self.send_error("too_large", f"Nachrichten dürfen höchstens {limit} Bytes groß sein.")
+            return
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):
+            await self.send_error("invalid_json", "Die Nachricht ist kein gültiges JSON.")
+            return
+        if not isinstance(content, dict):
+            await self.send_error("invalid_message", "Erwartet wird ein JSON-Objekt.")
+            return
+        try:
+            await self.receive_json(content)
+        except Exception:  # a bad message never takes the consumer down
+            logger.exception("live: handling a client message on %s failed", getattr(self, "group", None))
+            await self.send_error("internal", "Die Nachricht konnte nicht verarbeitet werden.")
+
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "resume":
-            try:
-                seq = int(content.get("seq") or 0)
-            except (TypeError, ValueError):
+        kind = content.get("type")
+        if kind == "ping":
+            await self.send_json({"type": "pong", "seq": None})
+        elif kind == "resume":
+            seq = content.get("seq", 0)
+            if seq is None:
                 seq = 0
+            if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+                await self.send_error("invalid_seq", "seq muss eine nicht negative ganze Zahl sein.")
+                return
+            current = await database_sync_to_async(realtime.last_seq)(self.group)
+            if seq > current:
+                # the client is ahead of the log (e.g. the database was restored): start over
+                await self.send_json({"type": "resync", "seq": None, "data": {"last_seq": current}})
+                return
             for event in await database_sync_to_async(realtime.events_since)(self.group, seq):
                 await self.send_json(event)
+        else:
+            await self.send_error("unknown_type", "Unbekannter Nachrichtentyp.")
 
     async def live_event(self, message):
         event = message["event"]

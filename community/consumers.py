@@ -75,6 +75,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     # --- lifecycle ---------------------------------------------------------
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # ended without a disconnect (the channel layer failed, see realtime.ChannelLayerGuard):
+            # no presence refresh may outlive the connection
+            for task in getattr(self, "tasks", []):
+                task.cancel()
+
     async def connect(self):
         self.group: str | None = None
         self.sent_seq = 0
@@ -211,7 +220,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
             await self.send_error("invalid_json", "Die Nachricht ist kein gültiges JSON.")
             return
         if not isinstance(message, dict):

@@ -126,8 +126,15 @@ def _refresh_thread_counters(thread: Thread) -> None:
     Thread.objects.filter(pk=thread.pk).update(reply_count=thread.reply_count, last_post=last)
 
 
+def _unstorable(text: str) -> bool:
+    """NUL or a lone surrogate (possible as a JSON escape over WebSocket): no database stores them."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _validate_body(body: str) -> str:
     body = (body or "").strip()
+    if _unstorable(body):
+        raise ValidationError({"body": ValidationError(_("Der Beitrag enthält ungültige Zeichen."), code="invalid_characters")})
     if len(body) < BODY_MIN:
         raise ValidationError({"body": ValidationError(_("Bitte schreiben Sie einen Beitrag."), code="required")})
     if len(body) > BODY_MAX:
@@ -263,7 +270,7 @@ def notification_url(notification: Notification) -> str:
 
 
 def notify(*, recipient, kind: str, actor=None, thread=None, post=None, message: str = "") -> Notification:
-    """Create a notification, push it to ``user.<id>`` and email it on commit if wanted."""
+    """Create a notification, push it to ``user.<id>`` and queue its email if wanted (sent after commit)."""
     from . import selectors, tasks
 
     with transaction.atomic():
@@ -286,8 +293,7 @@ def notify(*, recipient, kind: str, actor=None, thread=None, post=None, message:
             kind == Notification.Kind.MODERATION and mode != ForumPreference.EmailMode.NONE
         )
         if recipient.email and wants_now:
-            notification_id = notification.pk
-            transaction.on_commit(lambda: tasks.send_notification_email.enqueue(notification_id))
+            tasks.queue_notification_email(notification.pk)  # into the mail outbox, sent after commit
     return notification
 
 
@@ -342,7 +348,9 @@ def create_thread(
         raise PermissionDenied(_("Sie können in dieser Kategorie kein Thema beginnen."))
     title = (title or "").strip()
     errors: dict[str, Any] = {}
-    if len(title) < TITLE_MIN:
+    if _unstorable(title):
+        errors["title"] = _("Der Titel enthält ungültige Zeichen.")
+    elif len(title) < TITLE_MIN:
         errors["title"] = _("Der Titel braucht mindestens %(n)d Zeichen.") % {"n": TITLE_MIN}
     elif len(title) > TITLE_MAX:
         errors["title"] = _("Der Titel darf höchstens %(n)d Zeichen haben.") % {"n": TITLE_MAX}
