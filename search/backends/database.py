@@ -20,6 +20,7 @@ constant number of queries. Snippets are cut and highlighted in Python
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -226,10 +227,12 @@ class DatabaseBackend(SearchBackend):
         raise SearchUnavailable(f"the database backend does not support {vendor}")
 
     def search(self, request: SearchRequest) -> SearchResults:
-        _, SearchDocumentTopic = self._models()
         terms = textlib.query_terms(request.text)
         if not terms:
             return SearchResults(hits=[], total=0)
+        if self._vendor() == "postgresql":
+            return self._search_postgresql(request, terms)
+        _, SearchDocumentTopic = self._models()
         matched = self._match(self._visible(request.viewer), terms, request.operator)
 
         type_q = Q(doc_type__in=list(request.doc_types)) if request.doc_types else Q()
@@ -255,20 +258,101 @@ class DatabaseBackend(SearchBackend):
         offset = max(0, (request.page - 1) * request.per_page)
         rows = list(results.order_by("-rank", F("date").desc(nulls_last=True), "-id")[offset : offset + request.per_page])
         hits = [
-            Hit(
-                key=row.key,
-                doc_type=row.doc_type,
-                object_id=row.object_id,
-                title=textlib.highlight(row.title, request.text, size=300),
-                snippet=textlib.highlight(row.body, request.text),
-                url=row.url,
-                date=row.date,
-                topic_ids=tuple(row.topic_ids or ()),
-                score=float(row.rank or 0),
-                moderation_only=row.moderation_only,
-            )
+            self._hit(request, row.key, row.doc_type, row.object_id, row.title, row.body, row.url, row.date,
+                      row.topic_ids, row.rank, row.moderation_only)
             for row in rows
         ]
+        return SearchResults(hits=hits, total=total, type_counts=type_counts, topic_counts=topic_counts)
+
+    @staticmethod
+    def _hit(request, key, doc_type, object_id, title, body, url, date, topic_ids, rank, moderation_only) -> Hit:
+        return Hit(
+            key=key,
+            doc_type=doc_type,
+            object_id=object_id,
+            title=textlib.highlight(title, request.text, size=300),
+            snippet=textlib.highlight(body, request.text),
+            url=url,
+            date=date,
+            topic_ids=tuple(topic_ids or ()),
+            score=float(rank or 0),
+            moderation_only=moderation_only,
+        )
+
+    def _search_postgresql(self, request: SearchRequest, terms: list[str]) -> SearchResults:
+        """One statement, one full-text match: the same results, facets and page as the ORM path.
+
+        The matching documents (id, type, date, rank) are computed once into a MATERIALIZED CTE;
+        the type counts (topic filter applied), the topic counts (type filter applied) and the ranked
+        page (both filters) are read from it. The ORM path ran the match three times; at 100,000
+        documents that cost about 2.2x the bare ranked query (bench/search.py).
+        """
+        viewer = request.viewer
+        params: list = []
+        tsquery = (" && " if request.operator == "and" else " || ").join(
+            ["plainto_tsquery('german'::regconfig, %s)"] * len(terms)
+        )
+        params.extend(terms)
+        visible = ""
+        if not viewer.all_audiences:
+            visible += " AND d.audience = ANY(%s)"
+            params.append(sorted(viewer.audiences))
+        if not viewer.moderation:
+            visible += " AND NOT d.moderation_only"
+        topic_cte, topic_cond, type_cond = "", "TRUE", "TRUE"
+        if request.topic_ids:
+            topic_cte = (
+                ", tf AS (SELECT DISTINCT document_id FROM search_searchdocumenttopic WHERE topic_id = ANY(%s))"
+            )
+            params.append([int(t) for t in request.topic_ids])
+            topic_cond = "m.id IN (SELECT document_id FROM tf)"
+        type_params: list = []
+        if request.doc_types:
+            type_cond = "m.doc_type = ANY(%s)"
+            type_params = [list(request.doc_types)]
+        offset = max(0, (request.page - 1) * request.per_page)
+        sql = f"""
+            WITH m AS MATERIALIZED (
+                SELECT d.id, d.doc_type, d.date, ts_rank(d.search_vector, q.q) AS rank
+                FROM search_searchdocument d, (SELECT {tsquery} AS q) q
+                WHERE d.search_vector @@ q.q{visible}
+            ){topic_cte},
+            tc AS (
+                SELECT coalesce(json_object_agg(doc_type, n), '{{}}')::text AS v
+                FROM (SELECT m.doc_type, count(*) AS n FROM m WHERE {topic_cond} GROUP BY m.doc_type) x
+            ),
+            pc AS (
+                SELECT coalesce(json_object_agg(topic_id, n), '{{}}')::text AS v
+                FROM (
+                    SELECT t.topic_id, count(*) AS n
+                    FROM m JOIN search_searchdocumenttopic t ON t.document_id = m.id
+                    WHERE {type_cond} GROUP BY t.topic_id
+                ) y
+            ),
+            p AS (
+                SELECT m.id, m.rank FROM m WHERE {type_cond} AND {topic_cond}
+                ORDER BY m.rank DESC, m.date DESC NULLS LAST, m.id DESC
+                LIMIT %s OFFSET %s
+            )
+            SELECT tc.v, pc.v, d.key, d.doc_type, d.object_id, d.title, d.body, d.url, d.date,
+                   d.topic_ids::text, p.rank, d.moderation_only
+            FROM tc CROSS JOIN pc
+            LEFT JOIN (p JOIN search_searchdocument d ON d.id = p.id) ON TRUE
+            ORDER BY p.rank DESC, d.date DESC NULLS LAST, d.id DESC
+        """
+        params += type_params + type_params + [request.per_page, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        type_counts = {k: int(v) for k, v in json.loads(rows[0][0]).items()}
+        topic_counts = {int(k): int(v) for k, v in json.loads(rows[0][1]).items()}
+        hits = [
+            self._hit(request, key, doc_type, object_id, title, body, url, date, json.loads(topic_ids or "[]"),
+                      rank, moderation_only)
+            for _, _, key, doc_type, object_id, title, body, url, date, topic_ids, rank, moderation_only in rows
+            if key is not None
+        ]
+        total = sum(type_counts.get(t, 0) for t in request.doc_types) if request.doc_types else sum(type_counts.values())
         return SearchResults(hits=hits, total=total, type_counts=type_counts, topic_counts=topic_counts)
 
     def suggest(self, text: str, viewer: Viewer, *, limit: int = 8) -> list[Suggestion]:
