@@ -37,6 +37,36 @@ REPLAY_LIMIT = 500
 _outage = threading.Event()
 
 
+def _unreachable_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [ConnectionError, TimeoutError]
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency of channels-redis
+        pass
+    else:
+        errors += [RedisConnectionError, RedisTimeoutError]
+    return tuple(errors)
+
+
+#: what a channel layer raises while its server (Redis) is unreachable
+UNREACHABLE = _unreachable_errors()
+
+
+def layer_unreachable(exc: BaseException) -> None:
+    """Note that the channel layer failed; logged once per outage, in every process."""
+    if not _outage.is_set():
+        _outage.set()
+        logger.warning("live events paused: channel layer unreachable (%s)", exc.__class__.__name__)
+
+
+def layer_reachable() -> None:
+    """Note that the channel layer answered again (logged once, at the end of an outage)."""
+    if _outage.is_set():
+        _outage.clear()
+        logger.warning("live events resumed: channel layer reachable again")
+
+
 def _send(group: str, event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -44,13 +74,9 @@ def _send(group: str, event: dict) -> None:
     try:
         async_to_sync(layer.group_send)(group, {"type": GROUP_MESSAGE_TYPE, "event": event})
     except Exception as exc:  # the channel layer is an optional accelerator, never a reason to fail a write
-        if not _outage.is_set():
-            _outage.set()
-            logger.warning("live events paused: channel layer unreachable (%s)", exc.__class__.__name__)
+        layer_unreachable(exc)
         return
-    if _outage.is_set():
-        _outage.clear()
-        logger.warning("live events resumed: channel layer reachable again")
+    layer_reachable()
 
 
 def publish(group: str, type: str, data: dict | None = None, html: str = "") -> dict:
@@ -112,5 +138,47 @@ async def asend(group: str, type: str, data: dict | None = None, html: str = "",
         message["sender"] = exclude
     try:
         await layer.group_send(group, message)
+    except UNREACHABLE as exc:
+        layer_unreachable(exc)
     except Exception as exc:
         logger.warning("live event %s not sent to %s: %s", type, group, exc.__class__.__name__)
+    else:
+        layer_reachable()
+
+
+#: close code for "live updates are unavailable for a moment": the client reconnects and resumes
+CLOSE_UNAVAILABLE = 4503
+
+
+class ChannelLayerGuard:
+    """ASGI middleware for WebSocket consumers: a channel-layer outage closes the socket.
+
+    When Redis goes away, a consumer's channel-layer receive (or ``group_add``)
+    raises and Channels would end the connection with 1011 and log a traceback
+    for every open socket. Instead the outage is logged once (as for writes,
+    see ``layer_unreachable``) and the socket is closed with
+    ``CLOSE_UNAVAILABLE``; the browser reconnects with backoff and, once Redis
+    is back, resumes from the last seq it saw (replayed from the event log).
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        closed = False
+
+        async def tracking_send(message):
+            nonlocal closed
+            if message.get("type") == "websocket.close":
+                closed = True
+            await send(message)
+
+        try:
+            return await self.inner(scope, receive, tracking_send)
+        except UNREACHABLE as exc:
+            layer_unreachable(exc)
+            if not closed:
+                try:
+                    await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
+                except Exception:  # the client is gone already
+                    pass
