@@ -2,6 +2,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import ratelimit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from . import services
 from .models import DISPLAY_NAME_MAX, Profile
@@ -90,3 +91,29 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Das Passwort ist nicht korrekt."), code="invalid")
         return password
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """The Wagtail admin login (WAGTAILADMIN_USER_LOGIN_FORM) with the site login's lockout.
+
+    Wagtail's own form calls ``django.contrib.auth.authenticate`` directly, which
+    knows nothing of allauth's ``login_failed`` rate limit: /cms/login/ would let
+    anyone guess passwords without limit, and reset nothing the site login counts.
+    Authenticating through the allauth adapter applies the same limits
+    (ACCOUNT_RATE_LIMITS["login_failed"], per IP and per account) with one shared
+    counter: failures on /konto/login/ and /cms/login/ add up.
+    """
+
+    def clean(self):
+        from allauth.account.adapter import get_adapter
+
+        login = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if login is not None and password:
+            # members and editors log in with their email; the username stays possible for old accounts
+            credentials = {"email" if "@" in login else "username": login.strip(), "password": password}
+            self.user_cache = get_adapter(self.request).authenticate(self.request, **credentials)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

@@ -244,6 +244,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_ADAPTER = "hds_site.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "hds_site.accounts.forms.SignupForm"}  # adds the display name (pseudonym)
+# /cms/login/ authenticates through allauth: the same login_failed lockout as /konto/login/
+WAGTAILADMIN_USER_LOGIN_FORM = "hds_site.accounts.forms.AdminLoginForm"
 ACCOUNT_USER_DISPLAY = "hds_site.accounts.selectors.display_name_of"  # never the internal username
 
 # --- i18n -----------------------------------------------------------------

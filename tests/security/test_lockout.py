@@ -82,3 +82,64 @@ def test_behind_a_proxy_one_attacker_does_not_lock_out_everybody(client, setting
     response = login(client, "carla@example.org", PASSWORD, ip=router, HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert response.status_code == 302
     assert logged_in(client)
+
+
+# --- the Wagtail admin login (/cms/login/) -------------------------------------------------
+
+
+def admin_login(client, login, password, ip="198.51.100.10", **extra):
+    return client.post("/cms/login/", {"username": login, "password": password}, REMOTE_ADDR=ip, **extra)
+
+
+def make_editor(email: str):
+    from django.contrib.auth.models import Permission
+
+    user = make_member(email)
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    return user
+
+
+@pytest.mark.django_db
+def test_the_admin_login_works_with_the_right_password(client):
+    make_editor("redaktion@example.org")
+    response = admin_login(client, "redaktion@example.org", PASSWORD)
+    assert response.status_code == 302
+    assert logged_in(client)
+    assert client.get("/cms/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_five_failures_lock_the_admin_login_even_for_the_right_password(client):
+    make_editor("redaktion@example.org")
+    for _ in range(5):
+        response = admin_login(client, "redaktion@example.org", "falsch")
+        assert response.status_code == 200
+        assert LOCKOUT_MESSAGE not in response.content.decode()
+        assert not logged_in(client)
+    response = admin_login(client, "redaktion@example.org", PASSWORD)
+    assert not logged_in(client)
+    assert LOCKOUT_MESSAGE in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_login_and_the_site_login_share_one_lock(client):
+    """Alternating between /konto/login/ and /cms/login/ does not double the guesses."""
+    make_editor("redaktion@example.org")
+    for n in range(5):
+        (login if n % 2 else admin_login)(client, "redaktion@example.org", "falsch", ip=f"203.0.113.{n + 1}")
+    response = admin_login(client, "redaktion@example.org", PASSWORD, ip="203.0.113.99")
+    assert not logged_in(client) and LOCKOUT_MESSAGE in response.content.decode()
+    response = login(client, "redaktion@example.org", PASSWORD, ip="203.0.113.98")
+    assert not logged_in(client) and LOCKOUT_MESSAGE in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_ip_guessing_many_accounts_on_the_admin_login_is_locked_out(client):
+    make_editor("bert@example.org")
+    for n in range(5):
+        admin_login(client, f"unbekannt{n}@example.org", "falsch", ip="192.0.2.66")
+    response = admin_login(client, "bert@example.org", PASSWORD, ip="192.0.2.66")
+    assert not logged_in(client)
+    assert LOCKOUT_MESSAGE in response.content.decode()
