@@ -1,4 +1,4 @@
-"""Hand-over PDF (pure Python, fpdf2): name, postcode, region. Never email addresses.
+"""Hand-over PDF (pure Python, fpdf2): name, postcode, town. Never email addresses.
 
 The shipped DejaVu Sans (campaigns/fonts, free licence in LICENSE-DejaVu.txt)
 covers Latin Extended, Greek and Cyrillic, so names such as "Ağaoğlu" or
@@ -22,6 +22,20 @@ def _latin1(text: str) -> str:
     return text or ""
 
 
+def _fit(pdf: FPDF, text: str, width: float, size: float = 10, smallest: float = 7) -> str:
+    """Shrink the font (down to ``smallest`` pt), then shorten with "…", so text fits one cell."""
+    room = width - 2 * pdf.c_margin
+    pdf.set_font_size(size)
+    while pdf.get_string_width(text) > room and size > smallest:
+        size -= 0.5
+        pdf.set_font_size(size)
+    if pdf.get_string_width(text) > room:
+        while text and pdf.get_string_width(text + "…") > room:
+            text = text[:-1]
+        text = text.rstrip(" /") + "…"
+    return text
+
+
 def handover_pdf(page, rows: list[tuple[str, str, str]]) -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
@@ -42,16 +56,21 @@ def handover_pdf(page, rows: list[tuple[str, str, str]]) -> bytes:
         new_x="LMARGIN", new_y="NEXT",
     )
     pdf.ln(4)
-    widths = (10, 90, 30, 60)
+    widths = (12, 78, 16, 84)
     pdf.set_font(FONT, "B", 10)
-    for width, label in zip(widths, ["#", _("Name"), _("PLZ"), _("Region")]):
+    for width, label in zip(widths, ["#", _("Name"), _("PLZ"), _("Ort")]):
         pdf.cell(width, 7, _latin1(label), border="B")
     pdf.ln()
     pdf.set_font(FONT, "", 10)
-    for number, (name, postcode, region) in enumerate(rows, start=1):
+    for number, (name, postcode, town) in enumerate(rows, start=1):
         pdf.cell(widths[0], 6, str(number))
-        pdf.cell(widths[1], 6, _latin1(name)[:60])
+        pdf.cell(widths[1], 6, _fit(pdf, _latin1(name), widths[1]))
         pdf.cell(widths[2], 6, _latin1(postcode))
-        pdf.cell(widths[3], 6, _latin1(region))
+        pdf.cell(widths[3], 6, _fit(pdf, _latin1(town), widths[3]))
+        pdf.set_font_size(10)
         pdf.ln()
+    # the town names come from OpenStreetMap (ODbL): the produced work names its source
+    pdf.ln(4)
+    pdf.set_font(FONT, "", 8)
+    pdf.multi_cell(0, 4, _("Orte zu den Postleitzahlen: © OpenStreetMap contributors (ODbL)"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -243,9 +243,38 @@ def dashboard(campaign: CampaignPage) -> dict:
     }
 
 
+#: How many place names the hand-over shows for a postcode that serves several.
+EXPORT_MAX_PLACES = 3
+
+
+def place_label(places: list[str], max_places: int = EXPORT_MAX_PLACES) -> str:
+    """One readable "Ort" for the places a postcode serves.
+
+    One place: its name. Several (rural postcodes serve up to a few dozen
+    villages): "Körner / Mühlhausen", and beyond ``max_places`` the first ones
+    in German alphabetical order followed by "u. a." (and others).
+    """
+    if len(places) <= max_places:
+        return " / ".join(places)
+    return _("%(places)s u. a.") % {"places": " / ".join(places[:max_places])}
+
+
 def export_rows(campaign: CampaignPage):
-    """Hand-over rows: name, postcode, region. Never an email address."""
+    """Hand-over rows: name, postcode, town ("Ort"). Never an email address.
+
+    The town comes from the PLZ (``places_for_plz``); signers outside Germany
+    get their country instead. Where no town is known (a postcode newer than
+    the shipped data, or an anonymised signature that kept only its region),
+    the Bundesland stands in.
+    """
+    from hds_site.content.plz import places_for_plz
+
+    from .forms import COUNTRY_CHOICES
+
     names = dict(_bundesland_names())
+    countries = {code: str(label) for code, label in COUNTRY_CHOICES}
+    countries["ZZ"] = _("Ausland")
+    towns: dict[str, str] = {}
     rows = (
         Signature.objects.filter(campaign=campaign, status=Signature.Status.CONFIRMED)
         .order_by("confirmed_at", "pk")
@@ -253,9 +282,11 @@ def export_rows(campaign: CampaignPage):
     )
     for name, postcode, region, bundesland, country in rows.iterator(chunk_size=2000):
         if country != "DE":
-            place = _("Ausland")
+            place = countries.get(country) or _("Ausland")
         else:
-            place = names.get(bundesland, "")
+            if postcode not in towns:
+                towns[postcode] = place_label(places_for_plz(postcode)) if postcode else ""
+            place = towns[postcode] or names.get(bundesland, "")
         yield (name or _("(anonymisiert)"), postcode or (f"{region}xxx" if region else ""), place)
 
 

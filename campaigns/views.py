@@ -268,7 +268,7 @@ def export(request, slug: str, fmt: str):
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([_("Name"), _("Postleitzahl"), _("Region")])
+        writer.writerow([_("Name"), _("Postleitzahl"), _("Ort")])
         writer.writerows(rows)
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

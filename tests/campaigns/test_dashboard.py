@@ -78,21 +78,84 @@ def test_exports_never_contain_emails_and_are_logged(client, signed, organiser):
     assert response.status_code == 200
     body = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == ["Name", "Postleitzahl", "Region"]
+    assert rows[0] == ["Name", "Postleitzahl", "Ort"]
     assert sorted(r[0] for r in rows[1:]) == ["Fanny Fan", "Quentin Quiet"]  # confirmed only
-    assert ["Fanny Fan", "80331", "Bayern"] in rows
+    assert ["Fanny Fan", "80331", "München"] in rows and ["Quentin Quiet", "20095", "Hamburg"] in rows
     assert "@" not in body and "example.com" not in body
     pdf = client.get(reverse("campaigns:export_pdf", args=[signed.slug]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     text = _pdf_text(pdf.content)
-    assert "Fanny Fan" in text and "80331" in text
+    assert "Fanny Fan" in text and "80331" in text and "München" in text
     assert "@" not in text and "example.com" not in text
     entries = list(AuditLogEntry.objects.filter(campaign=signed).order_by("created_at"))
     assert [(e.action, e.row_count, e.actor_id) for e in entries] == [
         ("export_csv", 2, organiser.pk),
         ("export_pdf", 2, organiser.pk),
     ]
+
+
+def test_export_town_column(client, campaign, organiser, settings):
+    """Ort: the town of the PLZ; several places shortened; abroad the country; anonymised rows the Land."""
+    settings.CAMPAIGNS_RATE_LIMIT_DOMAIN = (1000, 600)
+    people = [
+        ("Ruth Radeberg", "01454", "DE"),  # Radeberg, Wachau
+        ("Rita Riesa", "01594", "DE"),  # Hirschstein, Riesa, Stauchitz
+        ("Tina Tennstedt", "99955", "DE"),  # ten villages
+        ("Ali Ağaoğlu", "", "AT"),
+        ("Zoe Zelle", "", "ZZ"),
+        ("Otto Offen", "00000", "DE"),  # well-formed but unknown: no town, no Land
+    ]
+    for number, (name, postcode, country) in enumerate(people):
+        confirmed_signature(campaign, email=f"p{number}@example.com", name=name, postcode=postcode, country=country)
+    client.force_login(organiser)
+    body = client.get(reverse("campaigns:export_csv", args=[campaign.slug])).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert rows == [
+        ["Ruth Radeberg", "01454", "Radeberg / Wachau"],
+        ["Rita Riesa", "01594", "Hirschstein / Riesa / Stauchitz"],
+        ["Tina Tennstedt", "99955", "Bad Tennstedt / Ballhausen / Blankenburg u. a."],
+        ["Ali Ağaoğlu", "", "Österreich"],
+        ["Zoe Zelle", "", "Ausland"],
+        ["Otto Offen", "00000", ""],
+    ]
+    text = _pdf_text(client.get(reverse("campaigns:export_pdf", args=[campaign.slug])).content)
+    for town in ("Radeberg / Wachau", "Hirschstein / Riesa / Stauchitz", "Blankenburg u. a.", "Österreich", "Ağaoğlu"):
+        assert town in text
+    assert "OpenStreetMap" in text and "ODbL" in text  # the town data's attribution
+
+    # after anonymisation the full PLZ is gone: region and Land stand in
+    Signature.objects.filter(campaign=campaign, postcode="01454").update(name="", email="", postcode="")
+    rows = list(csv.reader(io.StringIO(client.get(reverse("campaigns:export_csv", args=[campaign.slug])).content.decode("utf-8-sig"))))
+    assert ["(anonymisiert)", "01xxx", "Sachsen"] in rows
+
+
+def test_export_town_column_in_english_ui(client, campaign, organiser, settings):
+    settings.CAMPAIGNS_RATE_LIMIT_DOMAIN = (1000, 600)
+    confirmed_signature(campaign, email="a@example.com", name="Tina Tennstedt", postcode="99955")
+    confirmed_signature(campaign, email="b@example.com", name="Ali Abroad", postcode="", country="AT")
+    client.force_login(organiser)
+    from django.utils import translation
+
+    with translation.override("en"):  # restores the test thread's language after the /en/ request
+        url = reverse("campaigns:export_csv", args=[campaign.slug])
+        assert url.startswith("/en/")
+        response = client.get(url)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Name", "Postcode", "Town"]
+    assert rows[1] == ["Tina Tennstedt", "99955", "Bad Tennstedt / Ballhausen / Blankenburg and others"]
+    assert rows[2] == ["Ali Abroad", "", "Austria"]
+
+
+def test_long_town_names_fit_the_pdf_column():
+    from types import SimpleNamespace
+
+    from campaigns.pdf import handover_pdf
+
+    long_town = "Crostwitz - Chrósćicy / Elstra - Halštrow / Haselbachtal u. a."
+    page = SimpleNamespace(title="Test", addressee="BMAS")
+    text = _pdf_text(handover_pdf(page, [("Anna", "01920", long_town), ("B" * 80, "80331", "München")]))
+    assert "Crostwitz" in text and "München" in text
 
 
 def test_update_is_published_and_mailed_to_opted_in(client, signed, organiser, commit):
