@@ -263,7 +263,7 @@ def sign_campaign(
         except IntegrityError:
             signature = Signature.objects.select_for_update().get(campaign=campaign, email_normalized=normalized)
         else:
-            transaction.on_commit(lambda: tasks.send_confirmation_mail.enqueue(signature_id=signature.pk))
+            tasks.queue_signature_mail(signature_id=signature.pk, template="confirm")  # outbox, sent after commit
             return SignResult(signature, "created")
 
         if signature.status == Signature.Status.INVALID:
@@ -272,7 +272,7 @@ def sign_campaign(
             return SignResult(signature, "limit")
         if signature.status == Signature.Status.CONFIRMED:
             Signature.objects.filter(pk=signature.pk).update(confirmation_sends=F("confirmation_sends") + 1)
-            transaction.on_commit(lambda: tasks.send_already_signed_mail.enqueue(signature_id=signature.pk))
+            tasks.queue_signature_mail(signature_id=signature.pk, template="already_signed")
             return SignResult(signature, "already_confirmed")
         # pending (or withdrawn earlier): fresh consent, fresh link, bounded number of mails
         for key, value in fields.items():
@@ -282,7 +282,7 @@ def sign_campaign(
         signature.expires_at = now + timedelta(days=confirmation_days())
         signature.confirmation_sends = F("confirmation_sends") + 1
         signature.save()
-        transaction.on_commit(lambda: tasks.send_confirmation_mail.enqueue(signature_id=signature.pk))
+        tasks.queue_signature_mail(signature_id=signature.pk, template="confirm")
         return SignResult(signature, "resent")
 
 
@@ -321,7 +321,7 @@ def confirm_signature(*, signature_id: int) -> ConfirmResult:
             return ConfirmResult("already", signature)
         _add_to_count(signature.campaign_id, +1)
         _after_count_change(signature.campaign_id, check_milestones=True)
-        transaction.on_commit(lambda: tasks.send_confirmed_mail.enqueue(signature_id=signature_id))
+        tasks.queue_signature_mail(signature_id=signature_id, template="confirmed")
     signature.status = Signature.Status.CONFIRMED
     signature.confirmed_at = now
     return ConfirmResult("confirmed", signature)
@@ -487,7 +487,7 @@ def propose_campaign(
 
 
 def on_workflow_decision(*, workflow_state, approved: bool, user=None) -> None:
-    """Called from the workflow signals: tell the proposer after commit."""
+    """Called from the workflow signals: queue the mail to the proposer (it leaves after commit)."""
     from . import tasks
 
     obj = workflow_state.content_object
@@ -499,9 +499,7 @@ def on_workflow_decision(*, workflow_state, approved: bool, user=None) -> None:
         task_state = workflow_state.current_task_state
         comment = (task_state.specific.get_comment() if task_state else "") or ""
     decision = "approved" if approved else "rejected"
-    transaction.on_commit(
-        lambda: tasks.send_proposal_decision.enqueue(campaign_id=page.pk, decision=decision, comment=comment)
-    )
+    tasks.queue_proposal_decision(campaign_id=page.pk, decision=decision, comment=comment)
 
 
 # --- organisers ----------------------------------------------------------------
@@ -612,7 +610,7 @@ def request_own_data(*, email: str) -> None:
     normalized = abuse.normalize_email(email)
     if not _data_request_allowed(normalized):
         return
-    transaction.on_commit(lambda: tasks.send_data_request_mail.enqueue(email=email.strip(), email_normalized=normalized))
+    tasks.queue_data_request_mail(email=email.strip(), email_normalized=normalized)
 
 
 def _data_request_allowed(normalized: str) -> bool:

@@ -1,13 +1,19 @@
-"""Background work of the campaigns app: every mail goes out from here (enqueued on commit)."""
+"""Every mail of the campaigns app is composed here and queued in the mail outbox (``hds_site.mail``).
+
+Single mails (confirmation, receipt, proposal decision, data request) are
+queued by the service inside its transaction. Mails to many people (milestones,
+organiser updates) are composed by a background task enqueued on commit; each
+recipient's mail carries an outbox key, so a task that runs twice queues it once.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django_tasks import task
+
+from hds_site import mail
 
 
 def absolute(path: str) -> str:
@@ -19,80 +25,41 @@ def _page_url(page) -> str:
     return url if url.startswith("http") else absolute(url)
 
 
-def _send(to: str, template: str, context: dict, connection=None) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"SITE_NAME": settings.WAGTAIL_SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-        subject = render_to_string(f"campaigns/email/{template}_subject.txt", context).strip().replace("\n", " ")
-        body = render_to_string(f"campaigns/email/{template}.txt", context)
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to], connection=connection)
-    unsubscribe = context.get("unsubscribe_url")
-    if unsubscribe:
-        message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message.send()
+def _queue(to: str, template: str, context: dict, *, key: str | None = None, unsubscribe_url: str | None = None):
+    return mail.queue_templated(
+        to=to, template=f"campaigns/email/{template}", context=context, unsubscribe_url=unsubscribe_url,
+        category=f"campaign-{template}".replace("_", "-"), key=key,
+    )
 
 
-@task()
-def send_confirmation_mail(*, signature_id: int) -> bool:
+# template → (status the signature must have, or None; the link the mail carries)
+SIGNATURE_MAILS = {
+    "confirm": ("pending", "confirm_url"),
+    "already_signed": (None, "withdraw_url"),
+    "confirmed": ("confirmed", "withdraw_url"),
+}
+
+
+def queue_signature_mail(*, signature_id: int, template: str) -> bool:
+    """The mail to a signer: "confirm" (the link that counts the signature), "already_signed",
+    "confirmed" (the receipt with the withdraw link). Called in the signing service's transaction."""
     from . import services
     from .models import Signature
 
-    signature = Signature.objects.select_related("campaign").filter(pk=signature_id, status="pending").first()
+    status, link = SIGNATURE_MAILS[template]
+    signatures = Signature.objects.select_related("campaign").filter(pk=signature_id)
+    if status:
+        signatures = signatures.filter(status=status)
+    signature = signatures.first()
     if signature is None or not signature.email:
         return False
-    _send(
-        signature.email,
-        "confirm",
-        {
-            "signature": signature,
-            "campaign": signature.campaign,
-            "campaign_url": _page_url(signature.campaign),
-            "confirm_url": absolute(reverse("campaigns:confirm", args=[services.confirm_token(signature)])),
-            "days": services.confirmation_days(),
-        },
-    )
-    return True
-
-
-@task()
-def send_already_signed_mail(*, signature_id: int) -> bool:
-    from . import services
-    from .models import Signature
-
-    signature = Signature.objects.select_related("campaign").filter(pk=signature_id).first()
-    if signature is None or not signature.email:
-        return False
-    _send(
-        signature.email,
-        "already_signed",
-        {
-            "signature": signature,
-            "campaign": signature.campaign,
-            "campaign_url": _page_url(signature.campaign),
-            "withdraw_url": absolute(reverse("campaigns:withdraw", args=[services.withdraw_token(signature)])),
-        },
-    )
-    return True
-
-
-@task()
-def send_confirmed_mail(*, signature_id: int) -> bool:
-    """Receipt after confirming: the withdraw link lives here."""
-    from . import services
-    from .models import Signature
-
-    signature = Signature.objects.select_related("campaign").filter(pk=signature_id, status="confirmed").first()
-    if signature is None or not signature.email:
-        return False
-    _send(
-        signature.email,
-        "confirmed",
-        {
-            "signature": signature,
-            "campaign": signature.campaign,
-            "campaign_url": _page_url(signature.campaign),
-            "withdraw_url": absolute(reverse("campaigns:withdraw", args=[services.withdraw_token(signature)])),
-        },
-    )
+    context = {"signature": signature, "campaign": signature.campaign, "campaign_url": _page_url(signature.campaign)}
+    if link == "confirm_url":
+        context["confirm_url"] = absolute(reverse("campaigns:confirm", args=[services.confirm_token(signature)]))
+        context["days"] = services.confirmation_days()
+    else:
+        context["withdraw_url"] = absolute(reverse("campaigns:withdraw", args=[services.withdraw_token(signature)]))
+    _queue(signature.email, template, context)
     return True
 
 
@@ -109,6 +76,7 @@ def _opted_in(campaign_id: int):
 
 @task()
 def send_milestone_mails(*, milestone_id: int) -> int:
+    """Queue the milestone mail to the organisers and the opted-in signers; returns how many were addressed."""
     from . import services
     from .models import MilestoneReached
 
@@ -117,20 +85,23 @@ def send_milestone_mails(*, milestone_id: int) -> int:
         return 0
     campaign = milestone.campaign
     context = {"campaign": campaign, "milestone": milestone, "campaign_url": _page_url(campaign)}
-    sent = 0
-    connection = get_connection()
-    for organiser in campaign.organisers.exclude(email=""):
-        _send(organiser.email, "milestone_organiser", {**context, "recipient": organiser}, connection)
-        sent += 1
-    for signature in _opted_in(campaign.pk):
-        url = absolute(reverse("campaigns:unsubscribe", args=[services.unsubscribe_token(signature)]))
-        _send(signature.email, "milestone", {**context, "signature": signature, "unsubscribe_url": url}, connection)
-        sent += 1
-    return sent
+    addressed = 0
+    with transaction.atomic():
+        for organiser in campaign.organisers.exclude(email=""):
+            _queue(organiser.email, "milestone_organiser", {**context, "recipient": organiser},
+                   key=f"milestone:{milestone.pk}:organiser:{organiser.pk}")
+            addressed += 1
+        for signature in _opted_in(campaign.pk):
+            url = absolute(reverse("campaigns:unsubscribe", args=[services.unsubscribe_token(signature)]))
+            _queue(signature.email, "milestone", {**context, "signature": signature},
+                   key=f"milestone:{milestone.pk}:signature:{signature.pk}", unsubscribe_url=url)
+            addressed += 1
+    return addressed
 
 
 @task()
 def send_update_mails(*, update_id: int) -> int:
+    """Queue an organiser's update to the opted-in signers; returns (and records) how many were addressed."""
     from . import services
     from .models import CampaignUpdate
 
@@ -138,29 +109,25 @@ def send_update_mails(*, update_id: int) -> int:
     if update is None:
         return 0
     campaign = update.campaign
-    sent = 0
-    connection = get_connection()
-    for signature in _opted_in(campaign.pk):
-        url = absolute(reverse("campaigns:unsubscribe", args=[services.unsubscribe_token(signature)]))
-        _send(
-            signature.email,
-            "update",
-            {"campaign": campaign, "update": update, "campaign_url": _page_url(campaign), "unsubscribe_url": url},
-            connection,
-        )
-        sent += 1
-    CampaignUpdate.objects.filter(pk=update.pk).update(recipients=sent)
-    return sent
+    addressed = 0
+    with transaction.atomic():
+        for signature in _opted_in(campaign.pk):
+            url = absolute(reverse("campaigns:unsubscribe", args=[services.unsubscribe_token(signature)]))
+            _queue(signature.email, "update",
+                   {"campaign": campaign, "update": update, "campaign_url": _page_url(campaign)},
+                   key=f"update:{update.pk}:signature:{signature.pk}", unsubscribe_url=url)
+            addressed += 1
+        CampaignUpdate.objects.filter(pk=update.pk).update(recipients=addressed)
+    return addressed
 
 
-@task()
-def send_proposal_decision(*, campaign_id: int, decision: str, comment: str = "") -> bool:
+def queue_proposal_decision(*, campaign_id: int, decision: str, comment: str = "") -> bool:
     from .models import CampaignPage
 
     page = CampaignPage.objects.select_related("proposer").filter(pk=campaign_id).first()
     if page is None or page.proposer is None or not page.proposer.email:
         return False
-    _send(
+    _queue(
         page.proposer.email,
         "proposal_approved" if decision == "approved" else "proposal_rejected",
         {
@@ -173,10 +140,9 @@ def send_proposal_decision(*, campaign_id: int, decision: str, comment: str = ""
     return True
 
 
-@task()
-def send_data_request_mail(*, email: str, email_normalized: str) -> bool:
+def queue_data_request_mail(*, email: str, email_normalized: str) -> bool:
     from . import services
 
     token = services.data_request_token(email_normalized)
-    _send(email, "data_request", {"data_url": absolute(reverse("campaigns:my_data", args=[token]))})
+    _queue(email, "data_request", {"data_url": absolute(reverse("campaigns:my_data", args=[token]))})
     return True

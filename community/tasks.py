@@ -1,15 +1,16 @@
-"""Forum email, sent by background tasks (enqueued on commit by services)."""
+"""Forum email: composed here, queued in the mail outbox (``hds_site.mail``), delivered after commit."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
+
+from hds_site import mail
 
 User = get_user_model()
 
@@ -32,25 +33,12 @@ def unsubscribe_url(*, user_id: int, thread_id: int | None) -> str:
     return settings.SITE_URL + path
 
 
-def _send(*, to: str, subject: str, template: str, context: dict, unsubscribe: str) -> None:
-    context = {**context, "SITE_URL": settings.SITE_URL, "SITE_NAME": settings.WAGTAIL_SITE_NAME,
-               "unsubscribe_url": unsubscribe}
-    body = render_to_string(template, context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=body,
-        to=[to],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.send()
+def queue_notification_email(notification_id: int) -> bool:
+    """One email for one notification (members who chose "sofort", and moderation decisions).
 
-
-@task()
-def send_notification_email(notification_id: int) -> None:
-    """One email for one notification (members who chose "sofort", and moderation decisions)."""
+    Called by the service inside its transaction: the mail goes into the outbox
+    (``hds_site.mail``) with the notification, and leaves after commit.
+    """
     from . import services
     from .models import Notification
 
@@ -60,20 +48,24 @@ def send_notification_email(notification_id: int) -> None:
         .first()
     )
     if notification is None or not notification.recipient.email or not notification.recipient.is_active:
-        return
+        return False
     with translation.override(settings.LANGUAGE_CODE):
         text = services.notification_text(notification)
         url = settings.SITE_URL + (
             notification.post.get_absolute_url() if notification.post_id else reverse("community:notifications")
         )
-        _send(
+        mail.queue_templated(
             to=notification.recipient.email,
             subject=f"[{settings.WAGTAIL_SITE_NAME}] {text}",
-            template="community/email/notification.txt",
+            template="community/email/notification",
             context={"notification": notification, "text": text, "url": url},
-            unsubscribe=unsubscribe_url(user_id=notification.recipient_id, thread_id=notification.thread_id),
+            unsubscribe_url=unsubscribe_url(user_id=notification.recipient_id, thread_id=notification.thread_id),
+            one_click=True,
+            category="forum-notification",
+            key=f"forum-notification:{notification.pk}",
         )
     services.mark_notification_emailed(notification=notification)
+    return True
 
 
 @task()
@@ -96,12 +88,15 @@ def send_digest(user_id: int) -> int:
              "url": settings.SITE_URL + reverse("community:notification_open", kwargs={"pk": n.pk})}
             for n in items
         ]
-        _send(
-            to=user.email,
-            subject=f"[{settings.WAGTAIL_SITE_NAME}] " + translation.gettext("Neues im Forum"),
-            template="community/email/digest.txt",
-            context={"items": lines, "date": timezone.localdate()},
-            unsubscribe=unsubscribe_url(user_id=user.pk, thread_id=None),
-        )
-    services.mark_digest_sent(user=user, notification_ids=[n.pk for n in items])
+        with transaction.atomic():  # the mail is queued if and only if the items are marked as sent
+            mail.queue_templated(
+                to=user.email,
+                subject=f"[{settings.WAGTAIL_SITE_NAME}] " + translation.gettext("Neues im Forum"),
+                template="community/email/digest",
+                context={"items": lines, "date": timezone.localdate()},
+                unsubscribe_url=unsubscribe_url(user_id=user.pk, thread_id=None),
+                one_click=True,
+                category="forum-digest",
+            )
+            services.mark_digest_sent(user=user, notification_ids=[n.pk for n in items])
     return len(items)

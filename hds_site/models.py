@@ -30,3 +30,46 @@ class LiveEvent(models.Model):
 
     def envelope(self) -> dict:
         return {"type": self.type, "seq": self.seq, "data": self.data, "html": self.html}
+
+
+class OutboxMail(models.Model):
+    """One email waiting to leave, written in the transaction of the change that caused it.
+
+    ``hds_site.mail`` writes it, a task delivers it after commit and marks it sent
+    in the transaction that claimed it; failures are retried with backoff (see
+    docs/operations.md, "Mail delivery"). Once sent, the body, HTML and headers
+    (names, confirmation and unsubscribe links) are erased at once; the small
+    remaining record is deleted after ``HDS_MAIL_RETENTION_DAYS``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # optional idempotency key: a fan-out task that runs twice queues each mail once
+    key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    category = models.CharField(max_length=60, blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=998)
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["created_at"], name="outbox_created_idx"),
+        ]
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"mail {self.pk} ({self.category or 'mail'}, {self.status})"

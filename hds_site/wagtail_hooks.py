@@ -1,9 +1,14 @@
 from wagtail import hooks
 
-from hds_site.periodic import MINUTE, PeriodicJob
+from hds_site.periodic import DAY, MINUTE, PeriodicJob
 
 
 @hooks.register("hds_periodic_jobs")
 def periodic_jobs():
     # Wagtail: publish pages whose go-live time has come, unpublish expired ones
-    return [PeriodicJob("publish-scheduled", "publish_scheduled", every=5 * MINUTE)]
+    return [
+        PeriodicJob("publish-scheduled", "publish_scheduled", every=5 * MINUTE),
+        # the mail outbox: retries after an SMTP outage, and the retention of sent records
+        PeriodicJob("mail-deliver-due", "hds_mail", every=MINUTE, args=("--deliver-due",)),
+        PeriodicJob("mail-prune", "hds_mail", every=DAY, args=("--prune",), first_delay=10 * MINUTE),
+    ]

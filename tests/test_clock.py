@@ -10,6 +10,8 @@ EXPECTED = {
     "reconcile-counts": "reconcile_counts",
     "anonymise-signatures": "anonymise_signatures",
     "search-retry-pending": "search_index",
+    "mail-deliver-due": "hds_mail",
+    "mail-prune": "hds_mail",
 }
 
 

@@ -2,7 +2,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.db import transaction
 
-from . import services, tasks
+from hds_site import mail
+
+from . import services
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,7 +31,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().render_mail(template_prefix, email, context, headers=headers)
 
     def send_mail(self, template_prefix, email, context) -> None:
-        """Render now (request language, links), deliver through a background task."""
+        """Render now (request language, links), queue in the mail outbox (``hds_site.mail``).
+
+        The row joins the request's transaction when there is one (a rolled-back
+        sign-up sends nothing) and is delivered after commit, with retries while
+        the SMTP server is away; a slow SMTP server never holds up the request.
+        """
         from allauth.core import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
 
@@ -38,11 +45,12 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, ctx)
         alternatives = getattr(message, "alternatives", [])
         html = next((content for content, mimetype in alternatives if mimetype == "text/html"), None)
-        tasks.send_account_email.enqueue(
+        mail.queue(
+            to=list(message.to),
             subject=message.subject,
             body=message.body,
-            from_email=message.from_email,
-            to=list(message.to),
             html=html,
+            from_email=message.from_email,
             headers=dict(message.extra_headers),
+            category="account-" + template_prefix.rsplit("/", 1)[-1].replace("_", "-"),
         )
