@@ -59,6 +59,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 bench: venv
 	$(PY) -m bench $(BENCH_ARGS)
 
+## make soak [SOAK_ARGS="--duration 60"]: 5 min of mixed traffic on two Daphne processes, checks errors/losses/memory (needs DATABASE_URL, REDIS_URL)
+soak: venv
+	$(PY) -m bench.soak $(SOAK_ARGS)
+
 ## make backup: database (pg_dump -Fc; SQLite: a consistent copy) and MEDIA_ROOT into $$BACKUP_DIR/<UTC timestamp>/ (default ./var/backups)
 backup: venv
 	$(PY) manage.py hds_backup

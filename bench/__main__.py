@@ -46,44 +46,48 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def prepare_database(env: harness.Env, *, rebuild: bool) -> None:
-    """Fresh ``hds_bench`` for every run, copied from a migrated, demo-seeded template (rebuilt when migrations change)."""
+def prepare_database(env: harness.Env, *, rebuild: bool, db: str = harness.HDS_DB,
+                     template: str = harness.HDS_TEMPLATE_DB) -> None:
+    """Fresh ``hds_bench`` for every run, copied from a migrated, demo-seeded template (rebuilt when migrations change).
+
+    ``db``/``template``: other names for other users of the harness (bench/soak.py uses hds_soak*).
+    """
     fingerprint = harness.migrations_fingerprint()
     current = None
-    if not rebuild and harness.database_exists(env, harness.HDS_TEMPLATE_DB):
+    if not rebuild and harness.database_exists(env, template):
         import psycopg
 
         try:
-            with psycopg.connect(env.db_url(harness.HDS_TEMPLATE_DB)) as conn:
+            with psycopg.connect(env.db_url(template)) as conn:
                 current = conn.execute("SELECT fingerprint FROM bench_meta").fetchone()[0]
         except Exception:
             current = None
     if current != fingerprint:
-        print(f"bench: migrating the template database {harness.HDS_TEMPLATE_DB} …", flush=True)
-        harness.create_database(env, harness.HDS_TEMPLATE_DB)
+        print(f"bench: migrating the template database {template} …", flush=True)
+        harness.create_database(env, template)
         import subprocess
 
         e = harness.hds_server_env(env)
-        e["DATABASE_URL"] = env.db_url(harness.HDS_TEMPLATE_DB)
+        e["DATABASE_URL"] = env.db_url(template)
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=harness.ROOT, env=e, check=True)
         # the demo site (home, topic hubs, articles, a campaign, forum categories, members): bench database only
         subprocess.run([sys.executable, "manage.py", "seed_demo", "--force"], cwd=harness.ROOT, env=e, check=True,
                        stdout=subprocess.DEVNULL)
         import psycopg
 
-        with psycopg.connect(env.db_url(harness.HDS_TEMPLATE_DB), autocommit=True) as conn:
+        with psycopg.connect(env.db_url(template), autocommit=True) as conn:
             conn.execute("CREATE TABLE bench_meta (fingerprint text)")
             conn.execute("INSERT INTO bench_meta VALUES (%s)", [fingerprint])
             conn.execute(
                 "CREATE TABLE bench_bare_signature (id bigserial PRIMARY KEY, email text NOT NULL, "
                 "name text NOT NULL, created_at timestamptz NOT NULL)"
             )
-    harness.create_database(env, harness.HDS_DB, template=harness.HDS_TEMPLATE_DB)
+    harness.create_database(env, db, template=template)
 
 
-def setup_django(env: harness.Env) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["DATABASE_URL"] = env.db_url(harness.HDS_DB)
+def setup_django(env: harness.Env, db: str = harness.HDS_DB, settings: str = "bench.settings") -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    os.environ["DATABASE_URL"] = env.db_url(db)
     os.environ["REDIS_URL"] = env.redis_url
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # the harness drives servers with asyncio and loads data with the ORM in the same thread (bench only)
