@@ -160,7 +160,16 @@ if REDIS_URL:
             # redis-py caps a pool at 100 connections by default; hundreds of sockets joining
             # or leaving groups at once then fail with MaxConnectionsError (found by bench/fanout)
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": int(env("REDIS_MAX_CONNECTIONS", "1000"))}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": int(env("REDIS_MAX_CONNECTIONS", "1000")),
+                        # channels_redis waits for a socket's next message with BZPOPMIN 5 s; redis-py 8 reads
+                        # every reply with socket_timeout 5 s by default, so a late "nothing yet" killed idle
+                        # consumers (their WebSockets dropped; found by make soak). Read timeout well above 5 s.
+                        "socket_timeout": float(env("REDIS_CHANNEL_SOCKET_TIMEOUT", "15")),
+                    }
+                ],
                 "capacity": 1500,
                 "expiry": 30,
             },
