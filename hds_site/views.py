@@ -1,6 +1,7 @@
 """Project-wide views: health, robots.txt, error pages."""
 
 import asyncio
+import sys
 import uuid
 
 from asgiref.sync import async_to_sync
@@ -13,6 +14,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hds_site import db_outage
+
 
 @never_cache
 @require_GET
@@ -22,6 +25,8 @@ def healthz(request):
 
 
 def _check_database() -> str | None:
+    if db_outage.outage_known() and not db_outage.database_back():
+        return "OperationalError"  # known outage: no waiting for the connection pool's timeout
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -67,7 +72,11 @@ def readyz(request):
     }
     if failing:
         body["failing"] = failing
-    return JsonResponse(body, status=200 if not failing else 503)
+    response = JsonResponse(body, status=200 if not failing else 503)
+    if failing:
+        response["Retry-After"] = str(db_outage.retry_after())
+        response._has_been_logged = True  # a probe polls: the failing part is named in the body, not logged each time
+    return response
 
 
 @require_GET
@@ -89,4 +98,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # a database outage raised outside a view (e.g. saving the session): the friendly 503, not a 500
+    exc = sys.exc_info()[1]
+    if db_outage.is_unavailable(exc):
+        return db_outage.unavailable_response(request, exc)
     return render(request, "500.html", status=500)

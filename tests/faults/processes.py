@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -163,11 +164,13 @@ class PostgresServer:
     refuses to run as root.
     """
 
-    def __init__(self, base_dir: Path, port: int | None = None):
+    def __init__(self, port: int | None = None):
         self.port = port or int(os.environ.get("HDS_FAULT_PG_PORT") or free_port())
-        self.base_dir = base_dir
-        self.data_dir = base_dir / "data"
-        self.log_path = base_dir / "postgres.log"
+        # not under pytest's tmp_path: every pytest run resets /tmp/pytest-of-<user> to 0700, which would lock
+        # the postgres user out of its own cluster in the middle of a test
+        self.base_dir = Path(tempfile.mkdtemp(prefix="hds-fault-pg-"))
+        self.data_dir = self.base_dir / "data"
+        self.log_path = self.base_dir / "postgres.log"
         self.as_root = os.geteuid() == 0
 
     def _run(self, *args: str, timeout: float = 60) -> None:
@@ -179,17 +182,16 @@ class PostgresServer:
             raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}\n{self.log()}")
 
     def init(self) -> None:
-        self.base_dir.mkdir(parents=True, exist_ok=True)
         if self.as_root:
             shutil.chown(self.base_dir, user="postgres")
-            os.chmod(self.base_dir, 0o755)
-            # the cluster's user must reach the directory (pytest's tmp_path is 0700 root-owned)
-            parent = self.base_dir.parent
-            while parent != Path("/") and parent != Path("/tmp"):
-                os.chmod(parent, os.stat(parent).st_mode | 0o011)
-                parent = parent.parent
         self._run(_pg_bin("initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
+
+    def remove(self) -> None:
+        """Stop the server if it runs and delete the cluster."""
+        if self.running():
+            self.stop("immediate")
+        shutil.rmtree(self.base_dir, ignore_errors=True)
 
     def start(self) -> None:
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base_dir} -c fsync=off "
@@ -246,6 +248,19 @@ class Browser:
 
     def get(self, path: str, **kwargs):
         return self.session.get(self.base + path, timeout=self.timeout, allow_redirects=False, **kwargs)
+
+    def csrf_token(self, form_path: str) -> str:
+        """The CSRF token of the form on ``form_path`` (its cookie stays in this browser)."""
+        page = self.get(form_path)
+        assert page.status_code == 200, (form_path, page.status_code, page.text[:500])
+        token = CSRF_FIELD.search(page.text)
+        assert token, f"no CSRF token on {form_path}"
+        return token.group(1)
+
+    def post(self, path: str, data: dict, token: str):
+        return self.session.post(
+            self.base + path, data={**data, "csrfmiddlewaretoken": token}, timeout=self.timeout, allow_redirects=False
+        )
 
     def submit(self, form_path: str, data: dict, action: str | None = None):
         """GET the page with the form, then POST ``data`` (plus its CSRF token) to ``action``."""
