@@ -28,7 +28,9 @@ Settings (all optional):
 - ``HDS_CSP_CONNECT_SRC``: list of sources for ``connect-src``; default is
   derived from DEBUG and ALLOWED_HOSTS (see `default_connect_src`).
 - ``HDS_FRAME_ANCESTORS_EXEMPT``: sources allowed to frame exempt views.
-- ``HDS_CSP_REPORT_URI``: if set, browsers report violations there.
+- ``HDS_CSP_REPORT_URI``: where browsers report violations (``report-uri`` and,
+  through the ``Reporting-Endpoints`` header, ``report-to``); default our own
+  ``/csp-report/`` (hds_site/csp_report.py), ``""`` switches reporting off.
 - ``HDS_PERMISSIONS_POLICY``: dict ``{feature: allow-list string}``.
 """
 
@@ -37,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
 # The public site: only our own files; JS and CSS come from static files and
@@ -134,11 +137,24 @@ def build_policies() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     public = _merge(public, getattr(settings, "HDS_CSP", None))
     admin = _merge(public, ADMIN_RELAXATIONS)
     admin = _merge(admin, getattr(settings, "HDS_CSP_ADMIN", None))
-    report_uri = getattr(settings, "HDS_CSP_REPORT_URI", None)
+    report_uri = report_uri_setting()
     if report_uri:
-        public["report-uri"] = [report_uri]
-        admin["report-uri"] = [report_uri]
+        for policy in (public, admin):
+            policy["report-uri"] = [report_uri]
+            policy["report-to"] = [REPORT_GROUP]
     return public, admin
+
+
+REPORT_GROUP = "csp-endpoint"
+
+
+def report_uri_setting() -> str:
+    """Where violations go: our own endpoint (hds_site/csp_report.py) unless HDS_CSP_REPORT_URI says
+    otherwise; an empty string switches reporting off."""
+    from hds_site.csp_report import PATH
+
+    value = getattr(settings, "HDS_CSP_REPORT_URI", None)
+    return PATH if value is None else value
 
 
 def frame_ancestors_for(response: HttpResponse) -> list[str]:
@@ -166,6 +182,7 @@ class SecurityHeadersMiddleware:
         permissions = dict(DEFAULT_PERMISSIONS_POLICY)
         permissions.update(getattr(settings, "HDS_PERMISSIONS_POLICY", None) or {})
         self.permissions_policy = ", ".join(f"{feature}={allow}" for feature, allow in permissions.items())
+        self.report_uri = report_uri_setting()
 
     def policy_for(self, request: HttpRequest) -> dict[str, list[str]]:
         if request.path.startswith(self.admin_prefixes):
@@ -178,5 +195,13 @@ class SecurityHeadersMiddleware:
             policy = dict(self.policy_for(request))
             policy["frame-ancestors"] = frame_ancestors_for(response)
             response["Content-Security-Policy"] = _serialise(policy)
+            if self.report_uri:
+                # the Reporting API wants an absolute URL: our own origin as the browser saw it
+                try:
+                    endpoint = self.report_uri if "://" in self.report_uri else request.build_absolute_uri(self.report_uri)
+                except DisallowedHost:  # the 400 for a foreign Host header: no endpoint to name
+                    endpoint = None
+                if endpoint:
+                    response.headers.setdefault("Reporting-Endpoints", f'{REPORT_GROUP}="{endpoint}"')
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         return response

@@ -39,6 +39,9 @@ EXEMPT_VIEWS = {
     # token; the signed token in the URL is the authorisation (a forged POST
     # needs the victim's token). See test_exempt_unsubscribe_needs_a_valid_signed_token.
     "community:unsubscribe": "signed token in the URL",
+    # Browsers POST CSP violation reports without cookies or token; the endpoint
+    # changes nothing but a log line, is size- and rate-limited (tests/security/test_csp_report.py).
+    "csp_report": "write-only report sink, no session, no state",
 }
 
 
