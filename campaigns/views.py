@@ -213,6 +213,7 @@ def propose(request):
 
 
 def _managed_campaign(request, slug: str) -> CampaignPage:
+    """The campaign ``request.user`` may manage; 403 for everybody else (callers send anonymous to login)."""
     page = get_object_or_404(CampaignPage, slug=slug)
     if not permissions.can_manage(request.user, page):
         raise PermissionDenied
@@ -261,6 +262,10 @@ def dashboard(request, slug: str):
 
 @require_GET
 def export(request, slug: str, fmt: str):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
     page = _managed_campaign(request, slug)
     rows = list(selectors.export_rows(page))
     services.record_export(campaign=page, actor=request.user, kind=fmt, row_count=len(rows))
