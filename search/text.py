@@ -18,6 +18,7 @@ way, so user text can never inject markup into the results page.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -71,9 +72,16 @@ def _fold_word(word: str) -> str:
     return fold(word)
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer():
-    return snowballstemmer.stemmer("german")
+    """One stemmer per thread: a stemmer keeps the word in hand as instance state, and Django runs
+    concurrent sync views in threads under ASGI (a shared one raised IndexError; found by make soak)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("german")
+    return stemmer
 
 
 @lru_cache(maxsize=50_000)
