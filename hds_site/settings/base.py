@@ -94,22 +94,19 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hds_site.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hds_site.db_outage.DatabaseUnavailableMiddleware",  # database gone: a friendly 503, not a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "hds_site.pagecache.PageCacheMiddleware",  # anonymous GETs of editorial pages (docs/operations.md)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "hds_site.urls"
-
-# full-response cache of editorial pages for anonymous visitors (hds_site/pagecache.py); 0 switches it off
-HDS_PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 
 TEMPLATES = [
     {
@@ -158,6 +155,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- channel layer --------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    from redis.exceptions import ConnectionError as RedisConnectionError
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -172,6 +170,9 @@ if REDIS_URL:
                         # every reply with socket_timeout 5 s by default, so a late "nothing yet" killed idle
                         # consumers (their WebSockets dropped; found by make soak). Read timeout well above 5 s.
                         "socket_timeout": float(env("REDIS_CHANNEL_SOCKET_TIMEOUT", "15")),
+                        # after a Redis restart every pooled connection is dead: one immediate retry on a fresh
+                        # connection instead of failing the first command on each (tests/faults/test_redis_outage.py)
+                        "retry_on_error": [RedisConnectionError],
                     }
                 ],
                 "capacity": 1500,
@@ -185,7 +186,7 @@ if REDIS_URL:
             "BACKEND": "hds_site.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hds",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2, "retry_on_error": [RedisConnectionError]},
         }
     }
 else:
