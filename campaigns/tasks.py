@@ -86,7 +86,7 @@ def send_milestone_mails(*, milestone_id: int) -> int:
     campaign = milestone.campaign
     context = {"campaign": campaign, "milestone": milestone, "campaign_url": _page_url(campaign)}
     addressed = 0
-    with transaction.atomic():
+    with transaction.atomic(), mail.one_delivery():  # all rows at once, then one delivery task
         for organiser in campaign.organisers.exclude(email=""):
             _queue(organiser.email, "milestone_organiser", {**context, "recipient": organiser},
                    key=f"milestone:{milestone.pk}:organiser:{organiser.pk}")
@@ -110,7 +110,7 @@ def send_update_mails(*, update_id: int) -> int:
         return 0
     campaign = update.campaign
     addressed = 0
-    with transaction.atomic():
+    with transaction.atomic(), mail.one_delivery():  # all rows at once, then one delivery task
         for signature in _opted_in(campaign.pk):
             url = absolute(reverse("campaigns:unsubscribe", args=[services.unsubscribe_token(signature)]))
             _queue(signature.email, "update",

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -101,6 +103,26 @@ def unsubscribe_headers(url: str | None, *, one_click: bool = False) -> dict[str
     return headers
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def one_delivery():
+    """Mails queued inside are delivered after commit by one task over one SMTP connection.
+
+    For fan-outs (a milestone mail to thousands of signers): one task instead of
+    one per mail, and one connection instead of one per mail.
+    """
+    outer = getattr(_batch, "ids", None)
+    _batch.ids = ids = []
+    try:
+        yield
+    finally:
+        _batch.ids = outer
+    if ids:
+        _after_commit(lambda: _enqueue_batch(ids))
+
+
 def queue(
     *,
     to: str | list[str],
@@ -130,7 +152,11 @@ def queue(
                 return None
         else:
             mail = OutboxMail.objects.create(**fields)
-    _after_commit(lambda pk=mail.pk: _enqueue_delivery(pk))
+    batch = getattr(_batch, "ids", None)
+    if batch is not None:
+        batch.append(mail.pk)
+    else:
+        _after_commit(lambda pk=mail.pk: _enqueue_delivery(pk))
     return mail
 
 
@@ -182,6 +208,13 @@ def _enqueue_delivery(mail_id: int, run_after: datetime | None = None) -> None:
     except Exception:
         # the row is committed: the periodic job delivers it even when the task queue is unavailable
         logger.exception("could not enqueue delivery of mail %s; the periodic job will send it", mail_id)
+
+
+def _enqueue_batch(mail_ids: list[int]) -> None:
+    try:
+        deliver_mails.enqueue(mail_ids=mail_ids)
+    except Exception:
+        logger.exception("could not enqueue delivery of %s mails; the periodic job will send them", len(mail_ids))
 
 
 # --- delivering ------------------------------------------------------------------------------
@@ -293,11 +326,7 @@ def deliver_due(*, limit: int | None = None, now: datetime | None = None) -> Del
     run = DeliveryRun()
     last_id = 0
     remaining = limit
-    connection = get_connection()
-    try:
-        connection.open()  # one connection for the run (the backends that have none ignore this)
-    except TRANSIENT_ERRORS:
-        pass  # the first delivery records the failure
+    connection = _open_connection()
     try:
         while remaining is None or remaining > 0:
             size = BATCH if remaining is None else min(BATCH, remaining)
@@ -308,20 +337,52 @@ def deliver_due(*, limit: int | None = None, now: datetime | None = None) -> Del
             )
             if not ids:
                 break
-            for mail_id in ids:
-                outcome = deliver(mail_id, connection=connection, now=now)
-                setattr(run, outcome.status, getattr(run, outcome.status) + 1)
-                if outcome.status == "retry" and _unreachable(outcome.error):
-                    return run
+            if not _deliver_all(ids, connection=connection, run=run, now=now):
+                return run
             last_id = ids[-1]
             if remaining is not None:
                 remaining -= len(ids)
     finally:
-        try:
-            connection.close()
-        except Exception:  # closing a connection that broke mid-run
-            pass
+        _close(connection)
     return run
+
+
+@task()
+def deliver_mails(*, mail_ids: list[int]) -> dict:
+    """The after-commit delivery of a fan-out (see ``one_delivery``), over one connection."""
+    run = DeliveryRun()
+    connection = _open_connection()
+    try:
+        _deliver_all(mail_ids, connection=connection, run=run, now=None)
+    finally:
+        _close(connection)
+    return run.__dict__
+
+
+def _open_connection():
+    connection = get_connection()
+    try:
+        connection.open()  # one connection for the run (backends without one ignore this)
+    except TRANSIENT_ERRORS:
+        pass  # the first delivery records the failure
+    return connection
+
+
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a connection that broke mid-run
+        pass
+
+
+def _deliver_all(ids, *, connection, run: DeliveryRun, now: datetime | None) -> bool:
+    """Deliver ``ids`` in order; False when the server turned out unreachable (the rest waits)."""
+    for mail_id in ids:
+        outcome = deliver(mail_id, connection=connection, now=now)
+        setattr(run, outcome.status, getattr(run, outcome.status) + 1)
+        if outcome.status == "retry" and _unreachable(outcome.error):
+            return False
+    return True
 
 
 def _unreachable(error: str) -> bool:

@@ -161,3 +161,26 @@ def test_the_command_needs_an_action():
 
     with pytest.raises(CommandError):
         call_command("hds_mail")
+
+
+def test_a_fan_out_is_delivered_after_commit_by_one_task(django_capture_on_commit_callbacks):
+    django_mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic(), mail.one_delivery():
+            for i in range(3):
+                mail.queue(to=f"p{i}@example.com", subject="s", body="b")
+            assert django_mail.outbox == []  # nothing before commit
+    assert len(callbacks) == 1  # one task for the whole fan-out
+    assert sorted(m.to[0] for m in django_mail.outbox) == ["p0@example.com", "p1@example.com", "p2@example.com"]
+    assert set(OutboxMail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_fan_out_stops_at_an_unreachable_server_and_the_rest_waits_for_the_job(
+    smtp_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic(), mail.one_delivery():
+            for i in range(3):
+                mail.queue(to=f"p{i}@example.com", subject="s", body="b")
+    assert sorted(OutboxMail.objects.values_list("attempts", flat=True)) == [0, 0, 1]
+    assert OutboxMail.objects.filter(status="pending").count() == 3
