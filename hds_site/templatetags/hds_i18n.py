@@ -9,7 +9,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 
 register = template.Library()
 
@@ -18,17 +18,35 @@ def _primary(code: str | None) -> str:
     return (code or "").split("-")[0].lower()
 
 
-@register.simple_tag(takes_context=True)
-def content_lang(context, page=None) -> str:
-    """`` lang="de"`` when ``page`` (default: the context's ``page``) is in another language than the UI, else ""."""
-    if page is None:
-        page = context.get("page")
+def _lang_attr(page) -> str:
     if not getattr(page, "locale_id", None):
         return ""
     code = page.locale.language_code
     if _primary(code) == _primary(translation.get_language()):
         return ""
     return format_html(' lang="{}"', code)
+
+
+@register.simple_tag(takes_context=True)
+def content_lang(context, page=None) -> str:
+    """`` lang="de"`` when ``page`` (default: the context's ``page``) is in another language than the UI, else ""."""
+    if page is None:
+        page = context.get("page")
+    return _lang_attr(page)
+
+
+@register.filter
+def in_content_lang(value, page):
+    """``value`` wrapped in ``<span lang="de">`` when ``page`` is in another language than the UI.
+
+    For page content inside a translated sentence, e.g.
+    ``{% blocktranslate with addressee=page.addressee|in_content_lang:page %}An: {{ addressee }}…``.
+    The value is escaped either way.
+    """
+    attr = _lang_attr(page)
+    if not attr:
+        return conditional_escape(value)
+    return format_html("<span{}>{}</span>", attr, value)
 
 
 @register.simple_tag(takes_context=True)

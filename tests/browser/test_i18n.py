@@ -43,3 +43,17 @@ def test_english_pages_have_no_wcag_violations(page, path):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_count(1)
     assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("path", ["/en/kampagnen/", "/en/kampagnen/faire-beitraege-krankenversicherung/"])
+def test_english_campaign_pages_mark_german_texts(page, path):
+    """Campaign texts are German: inside the English UI they carry lang="de"; axe stays clean."""
+    response = page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    if path.endswith("/kampagnen/"):
+        expect(page.locator(".campaign-card h3 a").first).to_have_attribute("lang", "de")
+    else:
+        expect(page.locator("h1")).to_have_attribute("lang", "de")
+        expect(page.get_by_role("heading", name="Our demands")).not_to_have_attribute("lang", "de")
+    assert_no_axe_violations(page)
