@@ -40,5 +40,6 @@ if settings.DEBUG:
 
     urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
 
+handler400 = "hds_site.bad_request.bad_request"
 handler404 = "hds_site.views.page_not_found"
 handler500 = "hds_site.views.server_error"

@@ -8,11 +8,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from hds_site import db_outage
 
@@ -91,6 +91,21 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """``/favicon.ico``, asked for by browsers and feed readers that ignore ``<link rel="icon">``.
+
+    Redirects to the SVG icon under its (hashed in production) static URL; the
+    redirect is cached for a day only, so a new icon's hash is picked up.
+    """
+    from django.templatetags.static import static
+    from django.utils.cache import patch_cache_control
+
+    response = HttpResponseRedirect(static("img/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 def page_not_found(request, exception=None):
