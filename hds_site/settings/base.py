@@ -137,6 +137,16 @@ if DATABASE_URL:
     # connections are never reused but stay open until garbage-collected — a burst exhausted PostgreSQL's
     # max_connections in bench/signing.py (Django ticket #33497). Each request opens and closes its own.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL: a connection pool per process (psycopg-pool) instead of a connect per request ("close"
+        # hands the connection back); health checks on checkout drop connections a PostgreSQL restart broke.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(env("DB_POOL_MIN_SIZE", "1")),
+            "max_size": int(env("DB_POOL_MAX_SIZE", "10")),
+            "timeout": float(env("DB_POOL_TIMEOUT", "20")),  # seconds a request waits for a free connection
+            "max_idle": 300,
+        }
 else:
     DATABASES = {
         "default": {
