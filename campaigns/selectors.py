@@ -342,3 +342,20 @@ def bundesland_counts_bulk(campaign_ids: list[int]) -> dict[int, dict[str, int]]
 
 def open_campaigns_q() -> Q:
     return Q(live=True, phase=CampaignPage.Phase.OPEN)
+
+
+def campaign_for_signing(page_id: int) -> CampaignPage | None:
+    """The live campaign the sign form posts to, by id: one query, only the columns signing needs (whether it
+    is open, where it sits in the tree). Rendering the page needs the whole row: fetch it again."""
+    return (
+        CampaignPage.objects.live()
+        .filter(pk=page_id)
+        .only("id", "path", "depth", "live", "alias_of_id", "phase", "deadline", "title", "url_path", "locale_id")
+        .first()
+    )
+
+
+def view_restrictions_pass(page, request) -> bool:
+    """Whether the request may see ``page`` under its (and its ancestors') view restrictions, as Wagtail's
+    routing checks them (two queries); the sign URL bypasses that routing, so it asks here."""
+    return all(restriction.accept_request(request) for restriction in page.get_view_restrictions())

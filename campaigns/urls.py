@@ -7,6 +7,8 @@ urlpatterns = [
     # the overview itself is the Wagtail CampaignIndexPage; this name keeps working for menus
     path("", views.index_redirect, name="index"),
     path("vorschlagen/", views.propose, name="propose"),
+    path("unterschreiben/<int:page_id>/", views.sign, name="sign"),
+    path("unterschreiben/<int:page_id>/danke/", views.sign_thanks, name="sign_thanks"),
     path("bestaetigen/<str:token>/", views.confirm, name="confirm"),
     path("zurueckziehen/<str:token>/", views.withdraw, name="withdraw"),
     path("abbestellen/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -44,35 +44,83 @@ def _initial_for(user) -> dict:
 
 
 def campaign_page(request, page: CampaignPage):
-    status = 200
-    form = SignForm(initial=_initial_for(request.user))
+    """The page with the sign form. POSTs to the page itself (forms rendered before the sign URL existed)
+    are still handled here; the form now posts to :func:`sign`."""
     if request.method == "POST":
-        form = SignForm(request.POST)
-        if form.is_valid():
-            if form.is_bot:
-                return TemplateResponse(request, "campaigns/sign_thanks.html", {"page": page, "self": page})
-            data = form.cleaned_data
-            try:
-                services.sign_campaign(
-                    campaign=page, name=data["name"], email=data["email"], postcode=data["postcode"],
-                    country=data["country"], consent_given=data["consent"], updates_opt_in=data["updates_opt_in"],
-                    show_name=data["show_name"], ip=abuse.client_ip(request), user=request.user,
-                    consent_version=data["consent_version"],
-                )
-            except services.SigningError as exc:
-                form.add_error(exc.field, exc.message)
-                status = 429 if exc.code == "rate_limited" else 400
-            else:
-                return TemplateResponse(request, "campaigns/sign_thanks.html", {"page": page, "self": page})
-        else:
-            status = 400
-    elif request.method not in ("GET", "HEAD"):
+        failed = _sign(request, page)
+        if failed is None:
+            return TemplateResponse(request, "campaigns/sign_thanks.html", {"page": page, "self": page})
+        form, status = failed
+        return _render_campaign(request, page, form, status)
+    if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
+    return _render_campaign(request, page, SignForm(initial=_initial_for(request.user)), 200)
+
+
+def _render_campaign(request, page: CampaignPage, form: SignForm, status: int) -> TemplateResponse:
     context = page.get_context(request)
     context["form"] = form
     context["can_manage"] = permissions.can_manage(request.user, page)
-    response = TemplateResponse(request, page.get_template(request), context, status=status)
-    return response
+    return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+def _sign(request, page: CampaignPage) -> tuple[SignForm, int] | None:
+    """Check the posted sign form and sign through the service.
+
+    None when signed — or when the honeypot caught a bot, which must look the
+    same; otherwise the bound form with its errors and the status to answer.
+    """
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        return form, 400
+    if form.is_bot:
+        return None
+    data = form.cleaned_data
+    try:
+        services.sign_campaign(
+            campaign=page, name=data["name"], email=data["email"], postcode=data["postcode"],
+            country=data["country"], consent_given=data["consent"], updates_opt_in=data["updates_opt_in"],
+            show_name=data["show_name"], ip=abuse.client_ip(request), user=request.user,
+            consent_version=data["consent_version"],
+        )
+    except services.SigningError as exc:
+        form.add_error(exc.field, exc.message)
+        return form, 429 if exc.code == "rate_limited" else 400
+    return None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign(request, page_id: int):
+    """Where the sign form posts: a plain URL, no walk through the page tree and no page render on success.
+
+    Signed (or a bot pretending): 303 to the light "check your mail" page, so
+    a reload does not post again. Errors re-render the campaign page with the
+    form and the data entered (400, or 429 when rate-limited). A GET (someone
+    reloading the address) goes to the campaign page.
+    """
+    page = selectors.campaign_for_signing(page_id)
+    if page is None:
+        raise Http404
+    if request.method != "POST" or not selectors.view_restrictions_pass(page, request):
+        return redirect(page.get_url(request))
+    failed = _sign(request, page)
+    if failed is None:
+        response = redirect("campaigns:sign_thanks", page_id=page.pk)
+        response.status_code = 303
+        return response
+    form, status = failed
+    request.is_preview = False
+    return _render_campaign(request, CampaignPage.objects.get(pk=page.pk), form, status)
+
+
+@require_GET
+def sign_thanks(request, page_id: int):
+    """"Almost done: confirm through the link we mailed" — the same page whatever the outcome (it never tells
+    whether the address had signed before)."""
+    page = selectors.campaign_for_signing(page_id)
+    if page is None:
+        raise Http404
+    return TemplateResponse(request, "campaigns/sign_thanks.html", {"page": page, "self": page})
 
 
 @xframe_options_exempt

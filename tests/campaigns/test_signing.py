@@ -260,3 +260,105 @@ def test_ip_hash_is_keyed_and_stable():
     import hashlib
 
     assert abuse.hash_ip("192.0.2.1") != hashlib.sha256(b"192.0.2.1").hexdigest()
+
+
+# --- the sign URL (where the form posts: no page-tree routing, redirect to "check your mail") -------------
+
+
+def test_campaign_form_posts_to_the_sign_url(client, campaign):
+    html = client.get(campaign.url).content.decode()
+    assert f'action="{reverse("campaigns:sign", args=[campaign.pk])}"' in html
+    assert reverse("campaigns:sign", args=[campaign.pk]) == f"/kampagnen/unterschreiben/{campaign.pk}/"
+
+
+def test_sign_url_redirects_to_the_thank_you_page(client, campaign, commit):
+    with commit():
+        response = client.post(reverse("campaigns:sign", args=[campaign.pk]), sign_form())
+    assert response.status_code == 303
+    assert response["Location"] == reverse("campaigns:sign_thanks", args=[campaign.pk])
+    signature = Signature.objects.get(campaign=campaign)
+    assert signature.status == "pending" and signature.consent_version == consent.CURRENT_VERSION
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["anna@example.com"]
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200
+    html = thanks.content.decode()
+    assert "Bitte bestätigen" in html and campaign.url in html and 'content="noindex"' in html
+    # signing again (another spelling) answers exactly the same and adds nothing
+    with commit():
+        again = client.post(reverse("campaigns:sign", args=[campaign.pk]), sign_form(email="ANNA@Example.com"))
+    assert (again.status_code, again["Location"]) == (303, response["Location"])
+    assert Signature.objects.count() == 1
+
+
+def test_sign_url_errors_rerender_the_campaign_page_with_the_data(client, campaign):
+    response = client.post(reverse("campaigns:sign", args=[campaign.pk]), sign_form(consent=None, name="Berta Probe"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert campaign.title in html and "id_consent_error" in html
+    assert 'value="Berta Probe"' in html and 'value="anna@example.com"' in html
+    assert f'action="{reverse("campaigns:sign", args=[campaign.pk])}"' in html
+    assert not Signature.objects.exists()
+
+
+def test_sign_url_keeps_every_check(client, campaign, settings):
+    url = reverse("campaigns:sign", args=[campaign.pk])
+    # honeypot: looks like success, stores nothing
+    response = client.post(url, sign_form(website="http://spam.example"))
+    assert response.status_code == 303 and not Signature.objects.exists()
+    # disposable domain
+    assert client.post(url, sign_form(email="bot@mailinator.com")).status_code == 400
+    # a consent text version that does not exist
+    assert client.post(url, sign_form(consent_version="1999-01")).status_code == 400
+    assert not Signature.objects.exists()
+    # rate limit per IP
+    settings.CAMPAIGNS_RATE_LIMIT_IP = (2, 600)
+    codes = [client.post(url, sign_form(email=f"p{i}@example.net")).status_code for i in range(3)]
+    assert codes == [303, 303, 429]
+    assert Signature.objects.count() == 2
+
+
+def test_sign_url_refuses_closed_and_unknown_campaigns(client, index):
+    closed = make_campaign(title="Beendet", phase="closed")
+    response = client.post(reverse("campaigns:sign", args=[closed.pk]), sign_form())
+    assert response.status_code == 400 and "keine Unterschriften mehr" in response.content.decode()
+    assert client.post(reverse("campaigns:sign", args=[closed.pk + 999]), sign_form()).status_code == 404
+    draft = make_campaign(title="Entwurf", live=False)
+    assert client.post(reverse("campaigns:sign", args=[draft.pk]), sign_form()).status_code == 404
+    assert client.get(reverse("campaigns:sign_thanks", args=[draft.pk])).status_code == 404
+    assert not Signature.objects.exists()
+
+
+def test_sign_url_get_goes_to_the_campaign(client, campaign):
+    response = client.get(reverse("campaigns:sign", args=[campaign.pk]))
+    assert response.status_code == 302 and response["Location"] == campaign.url
+
+
+def test_sign_url_honours_view_restrictions(client, campaign):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=campaign, restriction_type=PageViewRestriction.LOGIN)
+    response = client.post(reverse("campaigns:sign", args=[campaign.pk]), sign_form())
+    assert response.status_code == 302 and response["Location"] == campaign.url
+    assert not Signature.objects.exists()
+
+
+def test_sign_url_in_english(client, campaign, commit):
+    url = f"/en/kampagnen/unterschreiben/{campaign.pk}/"
+    with commit():
+        response = client.post(url, sign_form())
+    assert response.status_code == 303 and response["Location"] == f"/en/kampagnen/unterschreiben/{campaign.pk}/danke/"
+    assert Signature.objects.count() == 1
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200 and 'lang="en"' in thanks.content.decode()
+    error = client.post(url, sign_form(consent=None, email="other@example.com"))
+    assert error.status_code == 400 and f'action="{url}"' in error.content.decode()
+
+
+def test_sign_post_query_count_is_constant(client, campaign, django_assert_max_num_queries):
+    """No page-tree walk and no page render: the campaign (1), its view restrictions (2), the signing
+    transaction with the signature and the mail to the outbox."""
+    url = reverse("campaigns:sign", args=[campaign.pk])
+    client.post(url, sign_form(email="first@example.com"))
+    with django_assert_max_num_queries(12):
+        response = client.post(url, sign_form(email="second@example.com"))
+    assert response.status_code == 303
