@@ -88,6 +88,8 @@ def parse_args(argv=None):
     p.add_argument("--max-slope", type=float, default=2.0,
                    help="largest RSS slope after warm-up that counts as flat, MB/min per process (default 2.0)")
     p.add_argument("--mail-timeout", type=float, default=60, help="seconds a signer waits for the confirmation mail")
+    p.add_argument("--http-timeout", type=float, default=60,
+                   help="seconds before a request counts as failed (default 60; latencies show slowness)")
     p.add_argument("--rebuild-template", action="store_true", help="re-run migrations into the template database")
     return p.parse_args(argv)
 
@@ -196,10 +198,11 @@ class Stats:
     statuses: dict = field(default_factory=lambda: defaultdict(Counter))
     unexpected: list = field(default_factory=list)
     transport_errors: list = field(default_factory=list)
+    timeout: float = 60.0  # a request slower than this counts as a transport error (the figures show slowness)
 
     async def request(self, kind: str, method: str, url: str, *, expect: tuple[int, ...] = (200,), **kw):
         try:
-            r = await harness.http(method, url, **kw)
+            r = await harness.http(method, url, timeout=self.timeout, **kw)
         except Exception as exc:
             self.statuses[kind]["error"] += 1
             self.transport_errors.append(f"{kind} {method} {urlsplit(url).path}: {exc.__class__.__name__}: {exc}")
@@ -681,7 +684,7 @@ async def soak(env: harness.Env, args, data: dict, mail_dir: Path) -> dict:
     worker = harness.Server(name="soak-worker", port=0, env=harness.hds_server_env(env, **extra),
                             argv=[sys.executable, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"])
     servers = [a, b]
-    stats = Stats()
+    stats = Stats(timeout=args.http_timeout)
     mailbox = Mailbox(mail_dir)
     stop = asyncio.Event()
     with a.start(), b.start():
