@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from hds_site.templatetags.hds_i18n import in_ui_language
 from search import selectors
 from search.backends.base import DOC_TYPES, SearchUnavailable
 from search.permissions import viewer_for
@@ -18,6 +19,7 @@ from search.text import render_snippet
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
+MAX_ID = 2**63 - 1
 
 
 def type_labels() -> dict[str, str]:
@@ -35,9 +37,11 @@ def _int_list(values) -> tuple[int, ...]:
     out = []
     for value in values:
         try:
-            out.append(int(value))
+            number = int(value)
         except (TypeError, ValueError):
             continue
+        if 0 < number <= MAX_ID:  # beyond: no such row, and SQLite cannot even compare it
+            out.append(number)
     return tuple(dict.fromkeys(out))
 
 
@@ -154,7 +158,13 @@ def suggest(request):
         {
             "query": query,
             "suggestions": [
-                {"title": s.title, "url": s.url, "type": s.doc_type, "type_label": labels.get(s.doc_type, "")}
+                # stored URLs are the German ones: under /en/ they lead into the English UI, as the results do
+                {
+                    "title": s.title,
+                    "url": in_ui_language(s.url),
+                    "type": s.doc_type,
+                    "type_label": labels.get(s.doc_type, ""),
+                }
                 for s in items
             ],
         }

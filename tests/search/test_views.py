@@ -133,6 +133,22 @@ def test_suggestions_json_respects_permissions(search_backend, client, thread_fa
     assert client.get("/suche/vorschlaege/", {"q": "H"}).json()["suggestions"] == []
 
 
+def test_suggestions_link_into_the_english_ui(search_backend, client, thread_factory, run_on_commit):
+    """Under /en/ a suggestion opens the page in the English UI, as the result list does (no jump to German)."""
+    from django.utils import translation
+
+    with run_on_commit():
+        thread = thread_factory(title="Honorarliste öffentlich", body="Honorare")
+    german = client.get("/suche/vorschlaege/", {"q": "Honorarl"}).json()["suggestions"]
+    assert german[0]["url"] == thread.get_absolute_url() and not german[0]["url"].startswith("/en/")
+    with translation.override("en"):  # restores the test thread's language after the /en/ request
+        english = client.get("/en/suche/vorschlaege/", {"q": "Honorarl"}).json()["suggestions"]
+    assert english[0]["url"] == "/en" + german[0]["url"]
+    assert english[0]["type_label"] == "Forum topic"
+    with translation.override("en"):
+        assert client.get(english[0]["url"]).status_code == 200
+
+
 def test_constant_number_of_queries(search_backend, client, run_on_commit):
     def count_queries():
         with CaptureQueriesContext(connection) as ctx:
