@@ -395,6 +395,9 @@ assert set(HTTP_ACTIONS) | set(WS_ACTIONS) == set(MATRIX)
 assert all(len(row) == len(ROLES) for row in MATRIX.values())
 
 
+# transaction=True: the WebSocket stack (channels.db) closes the thread's connection around each
+# query, which PostgreSQL cannot do inside the rollback-wrapped test transaction (as in tests/community/test_live.py)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_exactly_the_cells_of_the_matrix(world, role):
     user = world.users[role]
@@ -534,6 +537,7 @@ def test_forum_unsubscribe_tokens_cannot_reach_another_member(client):
     assert client.get(reverse("community:unsubscribe", args=[token])).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)
 def test_drafts_proposals_and_hidden_posts_do_not_leak_by_id(client, settings):
     """Neighbouring page ids (Wagtail draft and preview views), the draft's slug, the API, the live
     socket, and ids of posts in a members-only area or awaiting moderation."""
