@@ -22,7 +22,7 @@ def _words(seed: int, n: int) -> list[str]:
 
 
 def test_stem_is_safe_across_threads():
-    batches = [_words(seed, 3000) for seed in range(6)]
+    batches = [_words(seed, 1000) for seed in range(4)]
     reference = snowballstemmer.stemmer("german")
     expected = [[reference.stemWord(w) for w in batch] for batch in batches]
     results: list = [None] * len(batches)
