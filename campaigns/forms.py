@@ -18,6 +18,14 @@ COUNTRY_CHOICES = [
 PLZ_RE = re.compile(r"^\d{5}$")
 
 
+class HoneypotField(forms.CharField):
+    """Hidden from people; whatever a bot puts in (even NUL) marks it as a bot, never a field error
+    (people could not see the error, and bots should not learn what was wrong)."""
+
+    def run_validators(self, value):
+        return
+
+
 class SignForm(forms.Form):
     name = forms.CharField(label=_("Vor- und Nachname"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
@@ -38,7 +46,7 @@ class SignForm(forms.Form):
         label=_("Meinen Namen in der öffentlichen Liste der Unterzeichnenden zeigen."), required=False
     )
     # honeypot: hidden from people by CSS and aria-hidden, bots fill it
-    website = forms.CharField(label=_("Bitte leer lassen"), required=False)
+    website = HoneypotField(label=_("Bitte leer lassen"), required=False)
 
     def clean_postcode(self):
         return (self.cleaned_data.get("postcode") or "").strip().replace(" ", "")

@@ -239,7 +239,7 @@ def my_data(request, token: str):
 def propose(request):
     thread = None
     thread_id = request.POST.get("thread") or request.GET.get("thread")
-    if thread_id and str(thread_id).isdigit():
+    if thread_id and str(thread_id).isascii() and str(thread_id).isdigit() and int(thread_id) < 2**63:
         from community.models import Thread
 
         thread = Thread.objects.filter(pk=int(thread_id)).first()
