@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 
 import websockets
@@ -137,6 +138,14 @@ class Clients:
         await asyncio.gather(*(ws.close() for ws in self.conns), return_exceptions=True)
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time of a process (this one when ``pid`` is None), from /proc."""
+    if pid is None:
+        return time.process_time()
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(env: harness.Env, *, quick: bool) -> dict:
     size = SIZES["quick" if quick else "full"]
     rounds = size["rounds"]
@@ -190,7 +199,13 @@ async def run(env: harness.Env, *, quick: bool) -> dict:
             for r in range(rounds):
                 pair = [(ours, post_reply, o_rounds), (base, relay_send, b_rounds)]
                 for clients, trig, acc in (pair if r % 2 == 0 else pair[::-1]):
-                    acc.append(await clients.round(trig))
+                    # where the time goes: CPU seconds of the client process (all N websockets clients, asyncio)
+                    # and of each Daphne process during the round, next to the round's wall time
+                    before = [time.perf_counter(), cpu_seconds(), *(cpu_seconds(s.proc.pid) for s in servers)]
+                    res = await clients.round(trig)
+                    after = [time.perf_counter(), cpu_seconds(), *(cpu_seconds(s.proc.pid) for s in servers)]
+                    res["cpu"] = [round(y - x, 3) for x, y in zip(before, after)]  # wall, clients, A, B
+                    acc.append(res)
                     await asyncio.sleep(1.1)  # viewer-count throttle window passes between rounds
             await ours.close()
             await base.close()
@@ -202,7 +217,10 @@ async def run(env: harness.Env, *, quick: bool) -> dict:
                 return {**harness.summary_ms(lat), "from_post_p50_ms": from_post.get("p50_ms"),
                         "from_post_p99_ms": from_post.get("p99_ms"), "arrived": sum(rr["arrived"] for rr in rs), "expected": expected,
                         "share_arrived": round(sum(rr["arrived"] for rr in rs) / expected, 4) if expected else 0,
-                        "http_ms": [round(rr["http_seconds"] * 1000, 1) for rr in rs]}
+                        "http_ms": [round(rr["http_seconds"] * 1000, 1) for rr in rs],
+                        # per round (mean): wall seconds, CPU seconds of the client process, of Daphne A and B
+                        "round_wall_cpu_s": {k: round(sum(rr["cpu"][j] for rr in rs) / len(rs), 3)
+                                             for j, k in enumerate(["wall", "clients", "daphne_a", "daphne_b"])}}
 
             o, bb = agg(o_rounds), agg(b_rounds)
             levels.append({
@@ -214,7 +232,8 @@ async def run(env: harness.Env, *, quick: bool) -> dict:
                 "peak_rss_mb": {s.name: s.peak_rss_mb() for s in servers},
             })
             print(f"  {n} clients: ours p50 {o.get('p50_ms')} p99 {o.get('p99_ms')} ms, "
-                  f"arrived {o['share_arrived']:.2%}; relay p50 {bb.get('p50_ms')} p99 {bb.get('p99_ms')} ms", flush=True)
+                  f"arrived {o['share_arrived']:.2%}; relay p50 {bb.get('p50_ms')} p99 {bb.get('p99_ms')} ms; "
+                  f"per round wall/CPU s ours {o['round_wall_cpu_s']} relay {bb['round_wall_cpu_s']}", flush=True)
         rss = {s.name: s.peak_rss_mb() for s in servers}
 
     rows = [[lv["clients"], lv["ours"].get("p50_ms"), lv["ours"].get("p99_ms"), f"{lv['ours']['share_arrived']:.1%}",
