@@ -101,12 +101,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hds_site.pagecache.PageCacheMiddleware",  # anonymous GETs of editorial pages (docs/operations.md)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "hds_site.urls"
+
+# full-response cache of editorial pages for anonymous visitors (hds_site/pagecache.py); 0 switches it off
+HDS_PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 
 TEMPLATES = [
     {
