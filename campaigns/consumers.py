@@ -93,7 +93,12 @@ class CampaignConsumer(AsyncJsonWebsocketConsumer):
                 # the client is ahead of the log (e.g. the database was restored): start over
                 await self.send_json({"type": "resync", "seq": None, "data": {"last_seq": current}})
                 return
-            for event in await database_sync_to_async(realtime.events_since)(self.group, seq):
+            events = await database_sync_to_async(realtime.replay_since)(self.group, seq)
+            if events is None:
+                # the log was pruned past the client's seq: replaying the rest would leave a silent gap
+                await self.send_json({"type": "resync", "seq": None, "data": {"last_seq": current}})
+                return
+            for event in events:
                 await self.send_json(event)
         else:
             await self.send_error("unknown_type", "Unbekannter Nachrichtentyp.")

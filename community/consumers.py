@@ -258,7 +258,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.sent_seq = seq
         replayed, current = await database_sync_to_async(self._replay)(max(seq, self.sent_seq))
         if replayed is None:
-            # too much missed, or the client is ahead of the log (e.g. the database was restored)
+            # too much missed, the log no longer reaches back to the client's seq (pruned),
+            # or the client is ahead of the log (e.g. the database was restored)
             await self.send_json({"type": "resync", "seq": None, "data": {"last_seq": current}})
             self.sent_seq = current
         else:
@@ -278,7 +279,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         out: list[dict] = []
         cursor = after
         while True:
-            batch = realtime.events_since(self.group, cursor, limit=REPLAY_BATCH)
+            if cursor == after:
+                batch = realtime.replay_since(self.group, cursor, limit=REPLAY_BATCH)
+                if batch is None:
+                    return None, current  # the log was pruned past the client's seq: a gap, so resync
+            else:
+                batch = realtime.events_since(self.group, cursor, limit=REPLAY_BATCH)
             out.extend(batch)
             if len(batch) < REPLAY_BATCH:
                 return out, current

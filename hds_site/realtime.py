@@ -99,6 +99,53 @@ def publish(group: str, type: str, data: dict | None = None, html: str = "") -> 
     return envelope
 
 
+def publish_many(events: list[tuple[str, str, dict | None, str]]) -> list[dict]:
+    """``publish()`` for many ``(group, type, data, html)`` events in a constant number of queries.
+
+    For fan-outs such as one notification per watcher of a thread: the streams
+    are created if missing, locked in group order (so two fan-outs over
+    overlapping groups cannot deadlock), numbered, and the events inserted in
+    one statement; all are sent after commit. Returns the envelopes in the
+    order given.
+    """
+    from hds_site.models import LiveEvent, LiveStream
+
+    if not events:
+        return []
+    groups = sorted({group for group, *_ in events})
+    with transaction.atomic():
+        LiveStream.objects.bulk_create([LiveStream(group=group) for group in groups], ignore_conflicts=True)
+        seqs = dict(
+            LiveStream.objects.select_for_update().filter(group__in=groups).order_by("group").values_list("group", "last_seq")
+        )
+        rows = []
+        for group, type, data, html in events:
+            seqs[group] += 1
+            rows.append(LiveEvent(group=group, seq=seqs[group], type=type, data=data or {}, html=html or ""))
+        LiveStream.objects.bulk_update([LiveStream(group=group, last_seq=seq) for group, seq in seqs.items()], ["last_seq"])
+        LiveEvent.objects.bulk_create(rows)
+        sends = [(row.group, row.envelope()) for row in rows]
+        transaction.on_commit(lambda: _send_many(sends))
+    return [envelope for _, envelope in sends]
+
+
+def _send_many(sends: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send_all():
+        for group, event in sends:
+            await layer.group_send(group, {"type": GROUP_MESSAGE_TYPE, "event": event})
+
+    try:
+        async_to_sync(send_all)()
+    except Exception as exc:  # as in _send: clients catch up from the log when they reconnect
+        layer_unreachable(exc)
+        return
+    layer_reachable()
+
+
 def broadcast(group: str, type: str, data: dict | None = None, html: str = "") -> None:
     """Send an ephemeral (never replayed) event after the current transaction commits."""
     envelope = {"type": type, "seq": None, "data": data or {}, "html": html or ""}
@@ -122,6 +169,51 @@ def events_since(group: str, seq: int, limit: int = REPLAY_LIMIT) -> list[dict]:
 
     rows = LiveEvent.objects.filter(group=group, seq__gt=seq).order_by("seq")[:limit]
     return [row.envelope() for row in rows]
+
+
+def replay_since(group: str, seq: int, limit: int = REPLAY_LIMIT) -> list[dict] | None:
+    """Like ``events_since``, or None when the log no longer holds every event after ``seq``.
+
+    Old events are pruned (``prune_events``): a client that resumes from before
+    the oldest remaining event would otherwise get a silent gap. None tells the
+    consumer to answer ``resync`` (the client reloads its state) instead.
+    """
+    events = events_since(group, seq, limit=limit)
+    if events and events[0]["seq"] != seq + 1:
+        return None  # the events right after the client's seq were pruned
+    if not events and seq < last_seq(group):
+        return None  # everything after the client's seq was pruned
+    return events
+
+
+def retention_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "HDS_LIVE_EVENT_RETENTION_DAYS", 7))
+
+
+def prune_events(*, older_than_days: int | None = None, batch_size: int = 5000) -> int:
+    """Delete replayable events older than the retention period (default 7 days); returns how many.
+
+    Deletes in batches (by primary key, found through the ``created_at`` index)
+    so no long lock blocks ``publish()``. ``LiveStream.last_seq`` is kept: sequence
+    numbers never restart, and a client from before the pruned range gets ``resync``.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hds_site.models import LiveEvent
+
+    days = retention_days() if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = 0
+    while True:
+        old = LiveEvent.objects.filter(created_at__lt=cutoff).order_by("created_at")
+        ids = list(old.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        deleted += LiveEvent.objects.filter(pk__in=ids).delete()[0]
 
 
 async def asend(group: str, type: str, data: dict | None = None, html: str = "", *, exclude: str | None = None) -> None:

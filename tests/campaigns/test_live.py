@@ -121,3 +121,36 @@ def test_request_push_protocol_never_loses_the_last_change(settings, db):
     pushed = async_to_sync(live.trailing_push)(campaign.pk)
     assert pushed
     assert not cache.get(live.dirty_key(campaign.pk))
+
+
+def test_resume_from_before_the_pruned_log_gets_resync(settings, organiser):
+    """Pruned updates: a client that missed them is told to resync; one that saw them gets the rest."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hds_site import realtime
+    from hds_site.models import LiveEvent
+
+    settings.ALLOWED_HOSTS = ["*"]
+    campaign_index()
+    campaign = make_campaign(title="Alte Neuigkeiten", organisers=[organiser])
+    services.post_update(campaign=campaign, author=organiser, title="Erste", body="Lange her.")
+    services.post_update(campaign=campaign, author=organiser, title="Zweite", body="Gerade eben.")
+    LiveEvent.objects.filter(group=campaign.group_name, seq=1).update(created_at=timezone.now() - timedelta(days=30))
+    assert realtime.prune_events(older_than_days=7) == 1
+
+    async def resume(seq):
+        communicator = WebsocketCommunicator(application, f"/ws/campaigns/{campaign.slug}/")
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)  # current count
+        await communicator.send_json_to({"type": "resume", "seq": seq})
+        event = await communicator.receive_json_from(timeout=5)
+        assert await communicator.receive_nothing(timeout=0.3)
+        await communicator.disconnect()
+        return event
+
+    event = async_to_sync(resume)(0)
+    assert event == {"type": "resync", "seq": None, "data": {"last_seq": 2}}
+    event = async_to_sync(resume)(1)
+    assert event["type"] == "campaign.update" and event["seq"] == 2 and "Zweite" in event["html"]

@@ -727,3 +727,40 @@ def test_when_the_channel_layer_is_down_writes_succeed_log_once_and_resume_catch
 
     run(scenario)
     realtime._outage.clear()
+
+
+def test_resume_from_before_the_pruned_log_asks_the_client_to_reload(forum):
+    """Old events are pruned (prune_live_events): a client from before the log gets resync, not a silent gap."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hds_site.models import LiveEvent
+
+    thread = forum.thread
+    group = events.thread_group(thread.pk)
+    before = seq_of(group)
+    for text in ("Alt eins.", "Alt zwei.", "Neu drei."):
+        services.post_reply(thread=thread, author=forum.reader, body=text)
+    old = list(LiveEvent.objects.filter(group=group, seq__gt=before).order_by("seq").values_list("pk", flat=True))[:2]
+    LiveEvent.objects.filter(pk__in=old).update(created_at=timezone.now() - timedelta(days=8))
+    assert realtime.prune_events() == 2  # default retention: 7 days
+    last = seq_of(group)
+
+    async def scenario():
+        # saw nothing of the three: the first two are gone, so replaying only the third would leave a gap
+        socket = await Socket.open(thread_path(thread))
+        await socket.send({"type": "resume", "seq": before})
+        event = await socket.expect("resync")
+        assert event["data"]["last_seq"] == last
+        assert (await socket.expect("ready"))["data"]["last_seq"] == last
+        await socket.close()
+        # saw the two pruned ones: what it missed is still in the log, so it is replayed
+        socket = await Socket.open(thread_path(thread))
+        await socket.send({"type": "resume", "seq": before + 2})
+        event = await socket.next()
+        assert event["type"] == "post.created" and event["seq"] == before + 3 and "Neu drei." in event["html"]
+        await socket.expect("ready")
+        await socket.close()
+
+    run(scenario)

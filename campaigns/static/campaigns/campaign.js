@@ -44,11 +44,36 @@
       window.HDS.announce(updateText);
     }
 
+    /* "resync": the server's event log no longer reaches back to what this page saw (old events
+       are pruned), so replaying would leave a gap. Fetch the page again and swap in its current
+       updates and progress; the socket stays open and live events continue. */
+    var resyncing = false;
+    function resync() {
+      if (resyncing || !window.fetch || !window.DOMParser) return;
+      resyncing = true;
+      window.fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (text) {
+          var fresh = new DOMParser().parseFromString(text, "text/html");
+          ["[data-updates]", "[data-campaign-progress]"].forEach(function (selector) {
+            var current = document.querySelectorAll(selector);
+            var replacement = fresh.querySelectorAll(selector);
+            Array.prototype.forEach.call(current, function (node, i) {
+              if (replacement[i]) node.innerHTML = replacement[i].innerHTML;
+            });
+          });
+          root.setAttribute("data-resynced", "true");
+        })
+        .catch(function () { /* the count stays live; the next reload shows the rest */ })
+        .then(function () { resyncing = false; });
+    }
+
     window.HDS.liveSocket(root.getAttribute("data-campaign-live"), {
       lastSeq: parseInt(root.getAttribute("data-last-seq") || "0", 10),
       onEvent: function (event) {
         if (event.type === "campaign.count") applyCount(event.data || {});
         else if (event.type === "campaign.update") addUpdate(event);
+        else if (event.type === "resync") resync();
       }
     });
   }

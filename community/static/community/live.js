@@ -38,7 +38,8 @@
       resync: "Es gibt Änderungen, die nicht live angezeigt werden können – bitte neu laden.",
       reload: "neu laden",
       solution: "Lösung",
-      newerPage: "Neue Antworten auf der letzten Seite"
+      newerPage: "Neue Antworten auf der letzten Seite",
+      reloaded: "Die Beiträge wurden neu geladen."
     },
     en: {
       newReply: "New reply from {name}",
@@ -58,7 +59,8 @@
       resync: "There are changes that cannot be shown live – please reload.",
       reload: "reload",
       solution: "Solution",
-      newerPage: "New replies on the last page"
+      newerPage: "New replies on the last page",
+      reloaded: "The posts have been reloaded."
     }
   };
   function t(key, values) {
@@ -192,6 +194,23 @@
       if (names.length) typingTimer = window.setTimeout(renderTyping, 1000);
     }
 
+    /* "resync": the server's log no longer reaches back to what this page saw (old events are
+       pruned, or too much was missed). Swap in the current posts from a fresh copy of the page;
+       the reply form, and a draft in it, stays as it is. */
+    var reloading = false;
+    function reloadPosts() {
+      if (reloading) return;
+      if (!list) { statusNotice(root, t("resync"), true); return; }
+      reloading = true;
+      fetchFresh("post-list").then(function (fresh) {
+        if (!fresh) throw new Error("no post list");
+        list.innerHTML = fresh.innerHTML;
+        HDS.announce(t("reloaded"));
+      }).catch(function () {
+        statusNotice(root, t("resync"), true);
+      }).then(function () { reloading = false; });
+    }
+
     function onEvent(event) {
       var data = event.data || {};
       switch (event.type) {
@@ -252,7 +271,7 @@
           if (viewersEl && typeof data.count === "number") viewersEl.textContent = String(data.count);
           break;
         case "resync":
-          statusNotice(root, t("resync"), true);
+          reloadPosts();
           break;
         default:
           break;
@@ -302,12 +321,30 @@
 
   /* ---- category and group pages ------------------------------------------- */
 
+  /* Fetch this page again and return the element with the given id from it (or null). */
+  function fetchFresh(id) {
+    if (!window.fetch || !window.DOMParser) return Promise.reject(new Error("unsupported"));
+    return window.fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (text) { return new DOMParser().parseFromString(text, "text/html").getElementById(id); });
+  }
+
   function initCategory(root) {
     var notice = document.getElementById("new-posts-notice");
     var count = 0;
     HDS.liveSocket(root.getAttribute("data-ws-path"), {
       lastSeq: intAttr(root, "data-last-seq"),
       onEvent: function (event) {
+        if (event.type === "resync" && notice) {
+          /* the log no longer reaches back to this page: offer a reload, without a count */
+          notice.textContent = "";
+          var reload = document.createElement("a");
+          reload.href = window.location.pathname + window.location.search;
+          reload.textContent = t("resync");
+          notice.appendChild(reload);
+          notice.hidden = false;
+          return;
+        }
         if (event.type !== "thread.activity") return;
         count += 1;
         if (!notice) return;
