@@ -3,8 +3,9 @@
 Three campaigns under the campaign index: one open and just below its 25 %
 milestone, one that reached its goal and was closed, one handed over with the
 addressee's response. Their signatures are synthetic (``…@example.org``),
-bulk-created and confirmed, spread over the Länder; the counters are then
-reconciled from the rows.
+confirmed and spread over the Länder, created in bulk through
+``services.import_confirmed_signatures`` (which keeps the counter shards
+exact); ``reconcile_counts`` afterwards only confirms it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import consent, services
-from .models import CampaignIndexPage, CampaignPage, MilestoneReached, Signature
+from .models import CampaignIndexPage, CampaignPage, MilestoneReached
 
 ORGANISER_EMAIL = "mitglied@example.org"
 
@@ -93,24 +94,19 @@ def _index(stdout):
     return index
 
 
-def _signatures(page: CampaignPage, n: int, rng: random.Random) -> list[Signature]:
-    from hds_site.content.plz import bundesland_for_plz
-
+def _signatures(page: CampaignPage, n: int, rng: random.Random) -> list[services.ImportedSignature]:
     plzs = [plz for plz, weight in PLZ_WEIGHTS for _ in range(weight)]
     now = timezone.now()
     rows = []
     for i in range(n):
         plz = rng.choice(plzs)
         created = now - timedelta(days=rng.uniform(0.2, 30), minutes=rng.randint(0, 600))
-        email = f"demo-{page.slug[:20]}-{i}@example.org"
         abroad = i % 50 == 49
         rows.append(
-            Signature(
-                campaign=page, name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", email=email, email_normalized=email,
-                email_domain="example.org", postcode="" if abroad else plz, country="AT" if abroad else "DE",
-                postcode_region="" if abroad else plz[:2], bundesland="" if abroad else (bundesland_for_plz(plz) or ""),
-                status=Signature.Status.CONFIRMED, consent_version=consent.CURRENT_VERSION, consent_at=created,
-                updates_opt_in=False, show_name=i % 4 == 0, created_at=created,
+            services.ImportedSignature(
+                name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", email=f"demo-{page.slug[:20]}-{i}@example.org",
+                postcode="" if abroad else plz, country="AT" if abroad else "DE",
+                consent_version=consent.CURRENT_VERSION, show_name=i % 4 == 0, signed_at=created,
                 confirmed_at=created + timedelta(minutes=rng.randint(1, 90)),
             )
         )
@@ -146,7 +142,7 @@ def seed(stdout) -> None:
             if organiser:
                 page.organisers.add(organiser)
             page.save_revision(user=organiser).publish(user=organiser, skip_permission_checks=True)
-            Signature.objects.bulk_create(_signatures(page, spec["signatures"], rng), batch_size=500)
+            services.import_confirmed_signatures(campaign=page, signatures=_signatures(page, spec["signatures"], rng))
             # milestones already passed are history: record them without mailing anyone
             count = spec["signatures"]
             MilestoneReached.objects.bulk_create(
@@ -154,5 +150,7 @@ def seed(stdout) -> None:
                  if count * 100 >= p * page.goal],
                 ignore_conflicts=True,
             )
-        services.reconcile_counts(campaign=page)
+        report = services.reconcile_counts(campaign=page)
+        if any(item.repaired for item in report):
+            stdout.write(f"campaigns.demo: counter of {page.title} repaired (should not happen)")
         stdout.write(f"campaigns.demo: {page.title} ({spec['signatures']} Unterschriften)")

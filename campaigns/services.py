@@ -622,3 +622,70 @@ def _data_request_allowed(normalized: str) -> bool:
         return cache.incr(key) <= 3
     except ValueError:
         return True
+
+
+# --- bulk import ------------------------------------------------------------------
+
+
+@dataclass
+class ImportedSignature:
+    """One signature confirmed elsewhere (double opt-in done there, consent text version known)."""
+
+    name: str
+    email: str
+    signed_at: datetime
+    postcode: str = ""
+    country: str = "DE"
+    confirmed_at: datetime | None = None
+    consent_version: str | None = None
+    updates_opt_in: bool = False
+    show_name: bool = False
+
+
+def import_confirmed_signatures(*, campaign: CampaignPage, signatures, batch_size: int = 500) -> int:
+    """Bulk-create confirmed signatures (demo data, a move from another petition tool); returns how many.
+
+    The same derived fields as ``sign_campaign`` (normalised email, domain,
+    PLZ region, Bundesland), no mails and no rate limits. Addresses that have
+    signed this campaign already, and repeats within the import, are skipped
+    (normalised as for signing). The counter stays exact: the number created
+    goes onto a shard in the same transaction, and the live count is pushed
+    after commit. Milestones are not checked here (no mails about imported
+    history); the daily ``reconcile_counts`` records, and announces, those the
+    count has crossed — record them first when they are history, as
+    ``campaigns.demo`` does.
+    """
+    from hds_site.content.plz import bundesland_for_plz
+
+    seen = set(
+        Signature.objects.filter(campaign=campaign, email_normalized__isnull=False).values_list(
+            "email_normalized", flat=True
+        )
+    )
+    rows: list[Signature] = []
+    for item in signatures:
+        email = item.email.strip()
+        normalized = abuse.normalize_email(email)
+        if not normalized or normalized in seen:
+            continue
+        seen.add(normalized)
+        version = item.consent_version or consent.CURRENT_VERSION
+        if version not in consent.CONSENT_TEXTS:
+            raise ValidationError(f"unknown consent version {version!r}")
+        country = (item.country or "DE").upper()
+        postcode = (item.postcode or "").strip() if country == "DE" else ""
+        rows.append(
+            Signature(
+                campaign=campaign, name=item.name.strip(), email=email, email_normalized=normalized,
+                email_domain=abuse.email_domain(email), postcode=postcode, country=country,
+                postcode_region=postcode[:2], bundesland=(bundesland_for_plz(postcode) or "") if postcode else "",
+                status=Signature.Status.CONFIRMED, consent_version=version, consent_at=item.signed_at,
+                updates_opt_in=item.updates_opt_in, updates_consent_at=item.signed_at if item.updates_opt_in else None,
+                show_name=item.show_name, created_at=item.signed_at, confirmed_at=item.confirmed_at or item.signed_at,
+            )
+        )
+    with transaction.atomic():
+        Signature.objects.bulk_create(rows, batch_size=batch_size)
+        _add_to_count(campaign.pk, len(rows))
+        _after_count_change(campaign.pk)
+    return len(rows)

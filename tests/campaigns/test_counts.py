@@ -147,3 +147,61 @@ def test_withdraw_and_confirm_keep_count_exact(campaign, settings):
         services.withdraw_signature(signature_id=signature.pk)
         services.withdraw_signature(signature_id=signature.pk)  # twice: no double decrement
     assert selectors.signature_count(campaign.pk) == 3 == confirmed_count(campaign)
+
+
+# --- bulk import (campaigns.demo and moves from other tools) ---------------------------
+
+
+def test_import_confirmed_signatures_keeps_the_counter_exact(campaign, django_capture_on_commit_callbacks):
+    when = timezone.now() - timedelta(days=3)
+    confirmed_signature(campaign, email="Schon.Da@gmail.com")
+    mail.outbox.clear()
+    rows = [
+        services.ImportedSignature(name=" Anna A ", email="anna@example.org", postcode="80331", signed_at=when),
+        services.ImportedSignature(name="Anna again", email="ANNA@example.org", postcode="10115", signed_at=when),
+        services.ImportedSignature(name="Schon da", email="schonda@googlemail.com", signed_at=when),  # signed already
+        services.ImportedSignature(name="Ali", email="ali@example.at", country="at", postcode="1010", signed_at=when,
+                                   confirmed_at=when + timedelta(minutes=5), show_name=True, updates_opt_in=True),
+    ] + [services.ImportedSignature(name=f"N{i}", email=f"n{i}@example.org", postcode="01454", signed_at=when)
+         for i in range(30)]
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.import_confirmed_signatures(campaign=campaign, signatures=iter(rows), batch_size=7)
+    assert created == 32
+    assert selectors.signature_count(campaign.pk) == confirmed_count(campaign) == 33
+    assert mail.outbox == [] and not MilestoneReached.objects.filter(campaign=campaign).exists()  # no mails
+    anna = Signature.objects.get(campaign=campaign, email_normalized="anna@example.org")
+    assert (anna.name, anna.postcode, anna.postcode_region, anna.bundesland, anna.email_domain) == (
+        "Anna A", "80331", "80", "DE-BY", "example.org")
+    assert anna.status == "confirmed" and anna.created_at == anna.consent_at == anna.confirmed_at == when
+    ali = Signature.objects.get(campaign=campaign, email="ali@example.at")
+    assert (ali.country, ali.postcode, ali.bundesland, ali.show_name) == ("AT", "", "", True)
+    assert ali.updates_consent_at == when and ali.confirmed_at == when + timedelta(minutes=5)
+    assert all(report.shown == report.actual for report in services.reconcile_counts(campaign=campaign))
+    # a second run of the same import adds nothing
+    assert services.import_confirmed_signatures(campaign=campaign, signatures=rows) == 0
+    assert selectors.signature_count(campaign.pk) == 33
+
+
+def test_import_refuses_an_unknown_consent_version(campaign):
+    row = services.ImportedSignature(name="X", email="x@example.org", signed_at=timezone.now(), consent_version="v0")
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="consent version"):
+        services.import_confirmed_signatures(campaign=campaign, signatures=[row])
+    assert selectors.signature_count(campaign.pk) == 0 and not Signature.objects.exists()
+
+
+def test_demo_campaigns_go_through_the_import_service(index):
+    """campaigns.demo: three campaigns whose counters match their rows without any repair."""
+    import io
+
+    from campaigns import demo
+    from campaigns.models import CampaignPage
+
+    out = io.StringIO()
+    demo.seed(out)
+    assert "repaired" not in out.getvalue()
+    for spec in demo.CAMPAIGNS:
+        page = CampaignPage.objects.get(slug=spec["slug"])
+        assert selectors.signature_count(page.pk) == confirmed_count(page) == spec["signatures"]
+        assert CampaignCounterShard.objects.filter(campaign=page).aggregate(n=Sum("count"))["n"] == spec["signatures"]
