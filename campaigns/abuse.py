@@ -138,16 +138,18 @@ def _over_limit_redis(checks: list[tuple[str, str, int, int]]) -> str | None | b
     asks ``EXISTS`` first). Same keys, values and windows as ``_hit``. While
     Redis is unreachable the limits fail open, as the tolerant cache does.
     """
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
     from hds_site.cache import _UNAVAILABLE
 
-    if not isinstance(cache, RedisCache):
+    backend = caches["default"]  # ``cache`` is a proxy: isinstance needs the backend itself
+    if not isinstance(backend, RedisCache):
         return False
-    keys = [cache.make_and_validate_key(key) for _, key, _, _ in checks]
+    keys = [backend.make_and_validate_key(key) for _, key, _, _ in checks]
     args = [value for _, _, limit, window in checks for value in (window, limit)]
     try:
-        over = int(cache._cache.get_client(write=True).eval(_HIT_SCRIPT, len(keys), *keys, *args))
+        over = int(backend._cache.get_client(write=True).eval(_HIT_SCRIPT, len(keys), *keys, *args))
     except _UNAVAILABLE:
         return None
     return checks[over - 1][0] if over else None

@@ -362,3 +362,18 @@ def test_sign_post_query_count_is_constant(client, campaign, django_assert_max_n
     with django_assert_max_num_queries(12):
         response = client.post(url, sign_form(email="second@example.com"))
     assert response.status_code == 303
+
+
+def test_rate_limits_count_in_redis_in_one_round_trip(campaign, settings, redis_url):
+    """With Redis the limits run as one script; same keys as the cache API, an expiry on every window,
+    and an attempt refused for its IP does not count against its mail domain."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    settings.CAMPAIGNS_RATE_LIMIT_IP = (2, 600)
+    ip_hash = abuse.hash_ip("10.9.9.9")
+    assert [abuse.check_rate_limits(ip_hash=ip_hash, domain="example.net") for _ in range(3)] == [None, None, "ip"]
+    assert backend.get(f"campaigns:rl:ip:{ip_hash}") == 3
+    assert backend.get("campaigns:rl:dom:example.net") == 2  # the refused third attempt stopped at the IP
+    client = backend._cache.get_client(write=True)
+    assert 0 < client.ttl(backend.make_and_validate_key(f"campaigns:rl:ip:{ip_hash}")) <= 600
