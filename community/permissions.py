@@ -57,6 +57,42 @@ def active_group_ids(user) -> frozenset[int]:
     return cached
 
 
+def prime(users) -> None:
+    """Memoise ``is_moderator`` and ``active_group_ids`` for many users in three queries.
+
+    For fan-outs (a reply notifying every watcher) that then ask per user;
+    the answers are the ones the per-user functions would give.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .models import Membership
+
+    pending = [user for user in users if _authenticated(user)]
+    if not pending:
+        return
+    ids = {user.pk for user in pending}
+    User = get_user_model()
+    moderators = set(
+        User.objects.filter(pk__in=ids).filter(Q(is_superuser=True) | Q(groups__name=MODERATION_GROUP)).values_list("pk", flat=True)
+    )
+    moderators |= set(
+        User.objects.with_perm(MODERATE_PERMISSION, backend="django.contrib.auth.backends.ModelBackend")
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    groups: dict[int, set[int]] = {}
+    for user_id, group_id in Membership.objects.filter(user_id__in=ids, status=Membership.Status.ACTIVE).values_list(
+        "user_id", "group_id"
+    ):
+        groups.setdefault(user_id, set()).add(group_id)
+    for user in pending:
+        if getattr(user, "_forum_is_moderator", None) is None:
+            user._forum_is_moderator = user.pk in moderators
+        if getattr(user, "_forum_group_ids", None) is None:
+            user._forum_group_ids = frozenset(groups.get(user.pk, ()))
+
+
 def is_group_admin(user, group) -> bool:
     if not _authenticated(user):
         return False

@@ -223,26 +223,37 @@ def _post_became_visible(post: Post, *, event_type: str) -> None:
 
 
 def _notify_for_post(post: Post, mentioned: list, *, replies: bool = True) -> None:
+    """Mention and reply notifications for ``post``: one batch, whatever the number of watchers."""
     thread = post.thread
     muted = set(
         Subscription.objects.filter(thread=thread, level=Subscription.Level.MUTED).values_list("user_id", flat=True)
     )
     notified = {post.author_id}
+    mention_recipients = []
     for user in mentioned:
-        if user.pk in notified or user.pk in muted or not perms.can_view_thread(user, thread):
+        if user.pk in notified or user.pk in muted:
             continue
         notified.add(user.pk)
-        notify(recipient=user, kind=Notification.Kind.MENTION, actor=post.author, thread=thread, post=post)
-    if not replies:
-        return
-    watchers = (
-        Subscription.objects.filter(thread=thread, level=Subscription.Level.WATCHING, user__is_active=True)
-        .exclude(user_id__in=notified)
-        .select_related("user")
+        mention_recipients.append(user)
+    reply_recipients = []
+    if replies:
+        reply_recipients = [
+            sub.user
+            for sub in Subscription.objects.filter(
+                thread=thread, level=Subscription.Level.WATCHING, user__is_active=True
+            )
+            .exclude(user_id__in=notified)
+            .select_related("user")
+        ]
+    if thread.category.members_only:
+        perms.prime(mention_recipients + reply_recipients)
+    mention_recipients = [user for user in mention_recipients if perms.can_view_thread(user, thread)]
+    reply_recipients = [user for user in reply_recipients if perms.can_view_thread(user, thread)]
+    _notify_many(
+        [(user, Notification.Kind.MENTION) for user in mention_recipients]
+        + [(user, Notification.Kind.REPLY) for user in reply_recipients],
+        actor=post.author, thread=thread, post=post,
     )
-    for sub in watchers:
-        if perms.can_view_thread(sub.user, thread):
-            notify(recipient=sub.user, kind=Notification.Kind.REPLY, actor=post.author, thread=thread, post=post)
 
 
 # --- notifications -----------------------------------------------------------------
@@ -271,30 +282,60 @@ def notification_url(notification: Notification) -> str:
 
 def notify(*, recipient, kind: str, actor=None, thread=None, post=None, message: str = "") -> Notification:
     """Create a notification, push it to ``user.<id>`` and queue its email if wanted (sent after commit)."""
-    from . import selectors, tasks
+    return _notify_many([(recipient, kind)], actor=actor, thread=thread, post=post, message=message)[0]
 
+
+def _notify_many(recipients: list[tuple], *, actor=None, thread=None, post=None, message: str = "") -> list[Notification]:
+    """``notify()`` for many ``(recipient, kind)`` pairs in a constant number of queries.
+
+    One insert for the notifications, one query each for the unread counts and
+    the email preferences, one batch of live events (``realtime.publish_many``);
+    only the emails of members who chose "sofort" cost a row each in the outbox.
+    """
+    from . import tasks
+
+    if not recipients:
+        return []
     with transaction.atomic():
-        notification = Notification.objects.create(
-            recipient=recipient, kind=kind, actor=actor, thread=thread, post=post, message=message[:300]
+        notifications = Notification.objects.bulk_create(
+            [
+                Notification(recipient=user, kind=kind, actor=actor, thread=thread, post=post, message=message[:300])
+                for user, kind in recipients
+            ]
         )
-        unread = selectors.unread_notification_count(recipient)
+        user_ids = {user.pk for user, _ in recipients}
+        unread = dict(
+            Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+            .values("recipient_id")
+            .annotate(n=Count("id"))
+            .values_list("recipient_id", "n")
+        )
+        modes = dict(ForumPreference.objects.filter(user_id__in=user_ids).values_list("user_id", "email_mode"))
+        batch = []
         with translation.override(settings.LANGUAGE_CODE):
-            text = notification_text(notification)
-            html = render_to_string("community/includes/notification.html", {"notification": notification, "text": text})
-        realtime.publish(
-            events.user_group(recipient.pk),
-            events.NOTIFICATION_CREATED,
-            {"id": notification.pk, "kind": kind, "text": text, "url": notification_url(notification),
-             "unread_count": unread},
-            html,
-        )
-        mode = email_mode(recipient)
-        wants_now = mode == ForumPreference.EmailMode.IMMEDIATE or (
-            kind == Notification.Kind.MODERATION and mode != ForumPreference.EmailMode.NONE
-        )
-        if recipient.email and wants_now:
-            tasks.queue_notification_email(notification.pk)  # into the mail outbox, sent after commit
-    return notification
+            for notification in notifications:
+                text = notification_text(notification)
+                html = render_to_string(
+                    "community/includes/notification.html", {"notification": notification, "text": text}
+                )
+                batch.append(
+                    (
+                        events.user_group(notification.recipient_id),
+                        events.NOTIFICATION_CREATED,
+                        {"id": notification.pk, "kind": notification.kind, "text": text,
+                         "url": notification_url(notification), "unread_count": unread.get(notification.recipient_id, 0)},
+                        html,
+                    )
+                )
+        realtime.publish_many(batch)
+        for notification in notifications:
+            mode = modes.get(notification.recipient_id) or ForumPreference.EmailMode.DIGEST
+            wants_now = mode == ForumPreference.EmailMode.IMMEDIATE or (
+                notification.kind == Notification.Kind.MODERATION and mode != ForumPreference.EmailMode.NONE
+            )
+            if notification.recipient.email and wants_now:
+                tasks.queue_notification_email(notification.pk)  # into the mail outbox, sent after commit
+    return notifications
 
 
 def mark_notifications_read(*, user, notification_ids: list[int] | None = None) -> int:
