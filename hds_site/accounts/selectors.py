@@ -12,6 +12,8 @@ def profile_for_display(*, display_name: str, viewer: AbstractBaseUser | None) -
 
     Public profiles are visible to everyone, private ones only to their owner.
     """
+    if "\x00" in display_name:
+        return None  # no name holds NUL, and PostgreSQL refuses it in a query
     profile = Profile.objects.select_related("user").filter(display_name__iexact=display_name).first()
     if profile is None or not profile.user.is_active:
         return None
