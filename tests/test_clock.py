@@ -12,6 +12,7 @@ EXPECTED = {
     "search-retry-pending": "search_index",
     "mail-deliver-due": "hds_mail",
     "mail-prune": "hds_mail",
+    "live-events-prune": "prune_live_events",
 }
 
 
