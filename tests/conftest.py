@@ -49,6 +49,23 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in German, whatever language an earlier test's request activated.
+
+    The test client runs requests in the test's own thread and LocaleMiddleware
+    never deactivates, so a request under /en/ would leave English active for
+    the next test's service calls (mails rendered in English). Under Daphne each
+    request has its own context, so this only concerns tests.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache

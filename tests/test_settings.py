@@ -26,7 +26,8 @@ CONFIG_VARIABLES = {
     "SITE_URL", "DEBUG", "TASK_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
     "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "EMAIL_BACKEND", "EMAIL_FILE_PATH", "DEFAULT_FROM_EMAIL",
     "LOG_LEVEL", "MEDIA_ROOT", "SQLITE_PATH", "HDS_DEMO_PASSWORD", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-    "TRUSTED_PROXY_COUNT", "BACKUP_DIR",
+    "TRUSTED_PROXY_COUNT", "BACKUP_DIR", "REDIS_MAX_CONNECTIONS", "REDIS_CHANNEL_SOCKET_TIMEOUT", "PAGE_CACHE_SECONDS",
+    "DB_POOL_MIN_SIZE", "DB_POOL_MAX_SIZE", "DB_POOL_TIMEOUT",
 }  # fmt: skip
 
 PROBE = """
@@ -58,7 +59,7 @@ print("PROBE=" + json.dumps({
     "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
     "SECURE_PROXY_SSL_HEADER": settings.SECURE_PROXY_SSL_HEADER,
     "STATICFILES": settings.STORAGES["staticfiles"]["BACKEND"],
-}))
+}, default=repr))  # channel-layer options may hold exception classes (retry_on_error)
 """
 
 
@@ -125,7 +126,14 @@ def test_environment_switches_every_service_to_its_real_counterpart():
     assert probe["DB_ENGINE"] == "django.db.backends.postgresql"
     assert probe["DB_HOST"] == "db.internal"
     assert probe["CHANNEL_LAYER"] == "channels_redis.core.RedisChannelLayer"
-    assert probe["CHANNEL_HOSTS"] == [{"address": "redis://cache.internal:6379/2", "max_connections": 1000}]
+    assert probe["CHANNEL_HOSTS"] == [
+        {
+            "address": "redis://cache.internal:6379/2",
+            "max_connections": 1000,
+            "socket_timeout": 15.0,  # above channels_redis's 5 s blocking pop (tests/test_channel_layer.py)
+            "retry_on_error": ["<class 'redis.exceptions.ConnectionError'>"],  # pooled connections after a restart
+        }
+    ]
     assert probe["CACHE"] == "hds_site.cache.TolerantRedisCache"
     assert probe["SEARCH"] == "elasticsearch"
     assert probe["ELASTICSEARCH_URL"] == "http://search.internal:9200"
