@@ -22,9 +22,14 @@ UNREACHABLE = {
 
 @pytest.fixture
 def redis_down(settings):
+    from hds_site import cache as tolerant
+
+    # the outage flag is per process: each test starts (and leaves) with no outage noted
+    tolerant._outage.clear()
     # Django's setting_changed handler rebuilds the cache handlers for the new CACHES
     settings.CACHES = UNREACHABLE
     yield
+    tolerant._outage.clear()
 
 
 def test_cache_operations_degrade_to_misses(redis_down, caplog):
