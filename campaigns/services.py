@@ -263,7 +263,7 @@ def sign_campaign(
         except IntegrityError:
             signature = Signature.objects.select_for_update().get(campaign=campaign, email_normalized=normalized)
         else:
-            tasks.queue_signature_mail(signature_id=signature.pk, template="confirm")  # outbox, sent after commit
+            tasks.queue_signature_mail(signature=signature, template="confirm")  # outbox, sent after commit
             return SignResult(signature, "created")
 
         if signature.status == Signature.Status.INVALID:
@@ -272,7 +272,7 @@ def sign_campaign(
             return SignResult(signature, "limit")
         if signature.status == Signature.Status.CONFIRMED:
             Signature.objects.filter(pk=signature.pk).update(confirmation_sends=F("confirmation_sends") + 1)
-            tasks.queue_signature_mail(signature_id=signature.pk, template="already_signed")
+            tasks.queue_signature_mail(signature=signature, template="already_signed")
             return SignResult(signature, "already_confirmed")
         # pending (or withdrawn earlier): fresh consent, fresh link, bounded number of mails
         for key, value in fields.items():
@@ -282,7 +282,7 @@ def sign_campaign(
         signature.expires_at = now + timedelta(days=confirmation_days())
         signature.confirmation_sends = F("confirmation_sends") + 1
         signature.save()
-        tasks.queue_signature_mail(signature_id=signature.pk, template="confirm")
+        tasks.queue_signature_mail(signature=signature, template="confirm")
         return SignResult(signature, "resent")
 
 
@@ -321,7 +321,7 @@ def confirm_signature(*, signature_id: int) -> ConfirmResult:
             return ConfirmResult("already", signature)
         _add_to_count(signature.campaign_id, +1)
         _after_count_change(signature.campaign_id, check_milestones=True)
-        tasks.queue_signature_mail(signature_id=signature_id, template="confirmed")
+        tasks.queue_signature_mail(signature=signature, template="confirmed")
     signature.status = Signature.Status.CONFIRMED
     signature.confirmed_at = now
     return ConfirmResult("confirmed", signature)

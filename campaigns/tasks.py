@@ -40,9 +40,29 @@ SIGNATURE_MAILS = {
 }
 
 
-def queue_signature_mail(*, signature_id: int, template: str) -> bool:
+def queue_signature_mail(*, signature, template: str) -> bool:
     """The mail to a signer: "confirm" (the link that counts the signature), "already_signed",
-    "confirmed" (the receipt with the withdraw link). Called in the signing service's transaction."""
+    "confirmed" (the receipt with the withdraw link). Called in the signing service's transaction.
+
+    The request only writes the outbox row (one INSERT); the text is composed at delivery by
+    ``compose_signature_mail``, which also drops a mail that no longer fits (a confirmation link for a
+    signature confirmed or withdrawn meanwhile).
+    """
+    if template not in SIGNATURE_MAILS:
+        raise ValueError(f"unknown signature mail {template!r}")
+    if not signature.email:
+        return False
+    mail.queue_composed(
+        to=signature.email, composer="campaigns.tasks.compose_signature_mail",
+        params={"signature_id": signature.pk, "template": template},
+        category=f"campaign-{template}".replace("_", "-"),
+    )
+    return True
+
+
+def compose_signature_mail(*, signature_id: int, template: str) -> mail.Composed | None:
+    """The text of a signer's mail, at delivery; None when the signature is gone, erased or no longer in the
+    state the mail is about."""
     from . import services
     from .models import Signature
 
@@ -52,15 +72,15 @@ def queue_signature_mail(*, signature_id: int, template: str) -> bool:
         signatures = signatures.filter(status=status)
     signature = signatures.first()
     if signature is None or not signature.email:
-        return False
+        return None
     context = {"signature": signature, "campaign": signature.campaign, "campaign_url": _page_url(signature.campaign)}
     if link == "confirm_url":
         context["confirm_url"] = absolute(reverse("campaigns:confirm", args=[services.confirm_token(signature)]))
         context["days"] = services.confirmation_days()
     else:
         context["withdraw_url"] = absolute(reverse("campaigns:withdraw", args=[services.withdraw_token(signature)]))
-    _queue(signature.email, template, context)
-    return True
+    subject, body = mail.render(f"campaigns/email/{template}", context)
+    return mail.Composed(subject=subject, body=body)
 
 
 def _opted_in(campaign_id: int):

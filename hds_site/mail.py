@@ -25,6 +25,18 @@ the row is marked failed and logged once. Due rows are picked up by
 every minute) and, where the task backend can defer, by a task enqueued with
 ``run_after``.
 
+Composed at delivery: ``queue_composed()`` writes the row with the recipient,
+the dotted path of a composing function and its keyword arguments instead of
+the text. ``deliver()`` calls the composer in the claiming transaction; it
+returns a ``Composed`` (subject, body, headers) or None when by then there is
+nothing to send (the row becomes "dropped"). A request that queues a mail pays
+for one INSERT, not for rendering it: the signing form's confirmation mail.
+
+Enqueueing: with the database task backend (production) the delivery task is
+written in the queueing transaction itself, so it commits (or rolls back) with
+the mail; with other backends (the immediate one in development and tests
+runs the task at once) it is enqueued after commit.
+
 Privacy: once sent, the body, HTML and headers (names, confirmation and
 unsubscribe links) are erased at once. The small record left (recipient,
 subject, timestamps) is deleted after ``HDS_MAIL_RETENTION_DAYS`` (30), as are
@@ -48,6 +60,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django_tasks import default_task_backend, task
 
 from .models import OutboxMail
@@ -152,12 +165,66 @@ def queue(
                 return None
         else:
             mail = OutboxMail.objects.create(**fields)
+    _schedule_delivery(mail.pk)
+    return mail
+
+
+@dataclass
+class Composed:
+    """What a composer returns: the text of one mail."""
+
+    subject: str
+    body: str
+    headers: dict[str, str] | None = None
+    html: str = ""
+
+
+def queue_composed(
+    *, to: str, composer: str, params: dict, category: str = "", key: str | None = None,
+) -> OutboxMail | None:
+    """Queue a mail whose text is composed at delivery: ``composer`` is the dotted path of a function called
+    with ``**params`` (JSON values) that returns a ``Composed``, or None when there is nothing to send any more.
+
+    For mails queued on hot paths (the sign form): the request writes one row and renders nothing.
+    """
+    fields = dict(
+        category=category[:60], from_email=settings.DEFAULT_FROM_EMAIL, to=[to], subject="", composer=composer,
+        params=params, next_attempt_at=timezone.now(),
+    )
+    if key is not None:
+        with transaction.atomic():
+            mail, created = OutboxMail.objects.get_or_create(key=key[:200], defaults=fields)
+        if not created:
+            return None
+    else:
+        mail = OutboxMail.objects.create(**fields)
+    _schedule_delivery(mail.pk)
+    return mail
+
+
+def _schedule_delivery(mail_id: int) -> None:
     batch = getattr(_batch, "ids", None)
     if batch is not None:
-        batch.append(mail.pk)
+        batch.append(mail_id)
+    elif _enqueue_in_transaction():
+        deliver_mail.enqueue(mail_id=mail_id)  # written in the caller's transaction: commits with the mail
     else:
-        _after_commit(lambda pk=mail.pk: _enqueue_delivery(pk))
-    return mail
+        _after_commit(lambda: _enqueue_delivery(mail_id))
+
+
+def _enqueue_in_transaction() -> bool:
+    """True when the delivery task can be written in the queueing transaction: the task backend is the
+    database one on the default database, and a transaction (other than a test case's wrapper) is open."""
+    try:
+        from django_tasks_db.backend import DatabaseBackend
+    except ImportError:  # pragma: no cover - django-tasks-db is a requirement
+        return False
+    if not isinstance(deliver_mail.get_backend(), DatabaseBackend):
+        return False
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and not all(
+        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    )
 
 
 def _after_commit(callback) -> None:
@@ -249,7 +316,7 @@ def _is_permanent(exc: BaseException) -> bool:
 
 @dataclass
 class Outcome:
-    status: str  # "sent" | "retry" | "failed" | "skipped"
+    status: str  # "sent" | "retry" | "failed" | "skipped" | "dropped"
     mail_id: int
     error: str = ""
 
@@ -275,12 +342,27 @@ def deliver(mail_id: int, *, connection=None, now: datetime | None = None) -> Ou
         ):
             return Outcome("skipped", mail_id)
         mail.attempts += 1
+        if mail.composer:
+            try:
+                composed = import_string(mail.composer)(**(mail.params or {}))
+            except Exception as exc:  # a bug or missing data: retried with backoff, then failed and logged
+                logger.exception("composing mail %s (%s) failed", mail.pk, mail.category or "mail")
+                return _record_failure(mail, exc, now)
+            if composed is None:
+                OutboxMail.objects.filter(pk=mail.pk).update(
+                    status=OutboxMail.Status.DROPPED, sent_at=timezone.now(), params={}, last_error="",
+                )
+                return Outcome("dropped", mail_id)
+            mail.subject = " ".join(composed.subject.split())[:998]
+            mail.body, mail.html = composed.body, composed.html or ""
+            mail.headers = composed.headers or {}
         try:
             _message(mail, connection or get_connection()).send()
         except TRANSIENT_ERRORS as exc:
             return _record_failure(mail, exc, now)
         OutboxMail.objects.filter(pk=mail.pk).update(
-            status=OutboxMail.Status.SENT, sent_at=timezone.now(), body="", html="", headers={}, last_error="",
+            status=OutboxMail.Status.SENT, sent_at=timezone.now(), subject=mail.subject, body="", html="",
+            headers={}, params={}, last_error="",
         )
     return Outcome("sent", mail_id)
 
@@ -314,6 +396,7 @@ class DeliveryRun:
     retry: int = 0
     failed: int = 0
     skipped: int = 0
+    dropped: int = 0
 
 
 def deliver_due(*, limit: int | None = None, now: datetime | None = None) -> DeliveryRun:
@@ -419,8 +502,10 @@ def retry_failed() -> int:
 
 
 def prune(*, now: datetime | None = None) -> int:
-    """Delete sent and failed records older than the retention period; returns how many."""
+    """Delete sent, dropped and failed records older than the retention period; returns how many."""
     cutoff = (now or timezone.now()) - timedelta(days=_setting("HDS_MAIL_RETENTION_DAYS", RETENTION_DAYS))
-    deleted, _ = OutboxMail.objects.filter(status=OutboxMail.Status.SENT, sent_at__lt=cutoff).delete()
+    deleted, _ = OutboxMail.objects.filter(
+        status__in=[OutboxMail.Status.SENT, OutboxMail.Status.DROPPED], sent_at__lt=cutoff
+    ).delete()
     failed, _ = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED, failed_at__lt=cutoff).delete()
     return deleted + failed

@@ -46,6 +46,8 @@ class OutboxMail(models.Model):
         PENDING = "pending", "pending"
         SENT = "sent", "sent"
         FAILED = "failed", "failed"
+        # composed at delivery, and by then there was nothing to send (the signature was confirmed, withdrawn …)
+        DROPPED = "dropped", "dropped"
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # optional idempotency key: a fan-out task that runs twice queues each mail once
@@ -57,6 +59,10 @@ class OutboxMail(models.Model):
     body = models.TextField(blank=True)
     html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # composed at delivery (``mail.queue_composed``): the dotted path of a function and its keyword arguments;
+    # empty for mails queued with their text
+    composer = models.CharField(max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)

@@ -184,3 +184,90 @@ def test_a_fan_out_stops_at_an_unreachable_server_and_the_rest_waits_for_the_job
                 mail.queue(to=f"p{i}@example.com", subject="s", body="b")
     assert sorted(OutboxMail.objects.values_list("attempts", flat=True)) == [0, 0, 1]
     assert OutboxMail.objects.filter(status="pending").count() == 3
+
+
+# --- mails composed at delivery (queue_composed) ------------------------------------------------------------
+
+COMPOSED_CALLS = []
+
+
+def compose_greeting(*, name: str, send: bool = True):
+    """A composer for the tests below (found by its dotted path, as the outbox finds every composer)."""
+    COMPOSED_CALLS.append(name)
+    if name == "boom":
+        raise LookupError("the data the mail is about is missing")
+    if not send:
+        return None
+    return mail.Composed(subject=f"Hallo\n {name}", body=f"Guten Tag, {name}.", headers={"X-Test": "1"})
+
+
+COMPOSER = "tests.test_mail.compose_greeting"
+
+
+def test_a_composed_mail_is_written_without_text_and_composed_at_delivery(django_capture_on_commit_callbacks):
+    django_mail.outbox.clear()
+    COMPOSED_CALLS.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        row = mail.queue_composed(to="anna@example.com", composer=COMPOSER, params={"name": "Anna"},
+                                  category="greeting")
+        assert COMPOSED_CALLS == []  # nothing rendered while the caller's transaction is open
+    row.refresh_from_db()
+    assert row.status == "pending" and row.subject == "" and row.body == "" and row.to == ["anna@example.com"]
+    for callback in callbacks:
+        callback()
+    assert COMPOSED_CALLS == ["Anna"]
+    [sent] = django_mail.outbox
+    assert sent.to == ["anna@example.com"] and sent.subject == "Hallo Anna" and sent.body == "Guten Tag, Anna."
+    assert sent.extra_headers["X-Test"] == "1"
+    row.refresh_from_db()
+    # the record keeps recipient and subject; text, headers and the composer's arguments are gone
+    assert row.status == "sent" and row.subject == "Hallo Anna" and row.body == "" and row.params == {}
+
+
+def test_a_composer_with_nothing_to_send_drops_the_mail_and_prune_removes_it_later():
+    django_mail.outbox.clear()
+    row = mail.queue_composed(to="anna@example.com", composer=COMPOSER, params={"name": "Anna", "send": False})
+    row.refresh_from_db()
+    assert django_mail.outbox == [] and row.status == "dropped" and row.attempts == 1 and row.params == {}
+    assert mail.deliver(row.pk).status == "skipped"  # never picked up again
+    assert mail.prune() == 0
+    assert mail.prune(now=timezone.now() + timedelta(days=31)) == 1 and not OutboxMail.objects.exists()
+
+
+def test_a_failing_composer_is_retried_with_backoff_and_logged(caplog):
+    django_mail.outbox.clear()
+    with caplog.at_level(logging.ERROR, logger="hds_site.mail"):
+        row = mail.queue_composed(to="anna@example.com", composer=COMPOSER, params={"name": "boom"})
+    row.refresh_from_db()
+    assert django_mail.outbox == [] and row.status == "pending" and row.attempts == 1
+    assert row.last_error == "LookupError" and row.next_attempt_at > timezone.now()
+    assert any("composing mail" in r.getMessage() for r in caplog.records)
+
+
+def test_a_composed_mail_with_a_key_is_queued_once():
+    assert mail.queue_composed(to="a@example.com", composer=COMPOSER, params={"name": "A"}, key="k:1") is not None
+    assert mail.queue_composed(to="a@example.com", composer=COMPOSER, params={"name": "A"}, key="k:1") is None
+    assert OutboxMail.objects.count() == 1
+
+
+def test_with_the_database_task_backend_the_delivery_task_commits_with_the_mail(settings):
+    """django-tasks-db (production): the task row is written in the queueing transaction, so a rollback
+    leaves neither mail nor task, and a commit both (no second transaction after commit)."""
+    from django_tasks import task_backends
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # django-tasks resets its handler
+    assert type(task_backends["default"]).__name__ == "DatabaseBackend"
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            mail.queue_composed(to="anna@example.com", composer=COMPOSER, params={"name": "Anna"})
+            assert DBTaskResult.objects.count() == 1
+            raise RuntimeError
+        assert not OutboxMail.objects.exists() and not DBTaskResult.objects.exists()
+        with transaction.atomic():
+            row = mail.queue_composed(to="anna@example.com", composer=COMPOSER, params={"name": "Anna"})
+        [task_row] = DBTaskResult.objects.all()
+        assert task_row.task_path == "hds_site.mail.deliver_mail"
+        assert task_row.args_kwargs["kwargs"] == {"mail_id": row.pk}
+    finally:
+        del settings.TASKS

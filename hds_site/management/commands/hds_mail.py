@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if deliver_due:
             run = mail.deliver_due()
             self.stdout.write(
-                f"hds_mail: sent {run.sent}, retry later {run.retry}, failed {run.failed}, skipped {run.skipped}"
+                f"hds_mail: sent {run.sent}, retry later {run.retry}, failed {run.failed}, skipped {run.skipped}, dropped {run.dropped}"
             )
         if prune:
             self.stdout.write(f"hds_mail: {mail.prune()} old record(s) deleted")
