@@ -346,16 +346,29 @@ def open_campaigns_q() -> Q:
 
 def campaign_for_signing(page_id: int) -> CampaignPage | None:
     """The live campaign the sign form posts to, by id: one query, only the columns signing needs (whether it
-    is open, where it sits in the tree). Rendering the page needs the whole row: fetch it again."""
+    is open, where it sits in the tree, whether it or an ancestor has a view restriction). Rendering the page
+    needs the whole row: fetch it again."""
+    from django.db.models import Exists, F, OuterRef
+    from django.db.models.functions import Left
+    from wagtail.models import Page, PageViewRestriction
+
+    # a restriction on the page or an ancestor: the restricted page's path is a prefix of this page's path
+    restricted = PageViewRestriction.objects.filter(
+        page__depth__lte=OuterRef("depth"), page__path=Left(OuterRef("path"), F("page__depth") * Page.steplen)
+    )
     return (
         CampaignPage.objects.live()
         .filter(pk=page_id)
         .only("id", "path", "depth", "live", "alias_of_id", "phase", "deadline", "title", "url_path", "locale_id")
+        .annotate(has_view_restrictions=Exists(restricted))
         .first()
     )
 
 
 def view_restrictions_pass(page, request) -> bool:
     """Whether the request may see ``page`` under its (and its ancestors') view restrictions, as Wagtail's
-    routing checks them (two queries); the sign URL bypasses that routing, so it asks here."""
+    routing checks them; the sign URL bypasses that routing, so it asks here. No query when
+    ``campaign_for_signing`` found no restriction (the usual case), two otherwise."""
+    if getattr(page, "has_view_restrictions", True) is False:
+        return True
     return all(restriction.accept_request(request) for restriction in page.get_view_restrictions())

@@ -355,13 +355,56 @@ def test_sign_url_in_english(client, campaign, commit):
 
 
 def test_sign_post_query_count_is_constant(client, campaign, django_assert_max_num_queries):
-    """No page-tree walk and no page render: the campaign (1), its view restrictions (2), the signing
-    transaction with the signature and the mail to the outbox."""
+    """No page-tree walk and no page render: the campaign with a view-restriction flag (1), the signing
+    transaction with the signature and the mail to the outbox; here (immediate task backend) also the
+    delivery, which composes the mail after commit."""
     url = reverse("campaigns:sign", args=[campaign.pk])
     client.post(url, sign_form(email="first@example.com"))
     with django_assert_max_num_queries(12):
         response = client.post(url, sign_form(email="second@example.com"))
     assert response.status_code == 303
+
+
+def test_sign_post_in_production_is_one_read_and_one_transaction(client, campaign, settings):
+    """With the database task backend (production) the request reads the campaign once and writes, in one
+    transaction, the signature, the outbox row and its delivery task; it renders no mail."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks_db.models import DBTaskResult
+
+    from hds_site.models import OutboxMail
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    url = reverse("campaigns:sign", args=[campaign.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, sign_form(email="first@example.com"))
+    assert response.status_code == 303
+    statements = [q["sql"].split(None, 1)[0].upper() for q in queries.captured_queries]
+    assert statements.count("SELECT") == 1, queries.captured_queries
+    inserted = [q["sql"].split('"')[1] for q in queries.captured_queries if q["sql"].upper().startswith("INSERT")]
+    assert inserted == ["campaigns_signature", "hds_site_outboxmail", "django_tasks_database_dbtaskresult"]
+    row = OutboxMail.objects.get()
+    assert row.status == "pending" and row.body == "" and row.composer == "campaigns.tasks.compose_signature_mail"
+    assert row.params == {"signature_id": Signature.objects.get().pk, "template": "confirm"}
+    assert DBTaskResult.objects.get().args_kwargs["kwargs"] == {"mail_id": row.pk}
+
+
+def test_a_confirmation_link_still_waiting_is_dropped_once_the_signature_counts(campaign, settings):
+    """The confirmation mail is composed at delivery: when the signer confirmed through an earlier link
+    meanwhile, the later "confirm" mail is not sent (the receipt is)."""
+    from hds_site import mail as outbox
+    from hds_site.models import OutboxMail
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # nothing delivers by itself
+    result = services.sign_campaign(campaign=campaign, name="Anna", email="anna@example.com", postcode="10115",
+                                    consent_given=True)
+    services.confirm_signature(signature_id=result.signature.pk)
+    mail.outbox.clear()
+    confirm_row, receipt_row = OutboxMail.objects.order_by("pk")
+    assert outbox.deliver(confirm_row.pk).status == "dropped"
+    assert outbox.deliver(receipt_row.pk).status == "sent"
+    assert [m.to for m in mail.outbox] == [["anna@example.com"]]
+    assert link_from(mail.outbox[0], "zurueckziehen")  # the receipt, with its withdraw link
 
 
 def test_rate_limits_count_in_redis_in_one_round_trip(campaign, settings, redis_url):
