@@ -12,7 +12,8 @@ import functools
 import logging
 import threading
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.utils.functional import cached_property
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -55,7 +56,43 @@ def _incr_fallback(key, delta=1, version=None):
     return delta
 
 
+class SharedRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one ``redis.Redis`` per server instead of building one per call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._redis_by_index: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._redis_by_index.get(index)
+        if client is None:
+            client = self._redis_by_index[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
+_clients: dict[tuple, SharedRedisCacheClient] = {}
+_clients_lock = threading.Lock()
+
+
 class TolerantRedisCache(RedisCache):
+    """Redis through one client and connection pool per process and configuration.
+
+    Django's cache handler builds a cache object per thread, and under Daphne
+    every request runs its synchronous code in a new thread: with Django's own
+    backend each request opened (and later dropped) a new Redis connection.
+    redis-py's pools are thread-safe and reset themselves after a fork.
+    """
+
+    @cached_property
+    def _cache(self):
+        key = (tuple(self._servers), repr(sorted(self._options.items(), key=lambda item: item[0])))
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = SharedRedisCacheClient(self._servers, **self._options)
+        return client
+
     get = _tolerant(_default_arg)(RedisCache.get)
     set = _tolerant(None)(RedisCache.set)
     add = _tolerant(True)(RedisCache.add)
