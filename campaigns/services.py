@@ -171,14 +171,21 @@ def check_milestones_reached(*, campaign_id: int) -> list[MilestoneReached]:
     """
     from . import selectors, tasks
 
-    page = CampaignPage.objects.filter(pk=campaign_id).only("goal", "milestones").first()
+    # goal, milestones and the committed total in one query; the recorded milestones only once one is crossed
+    page = (
+        CampaignPage.objects.filter(pk=campaign_id).only("goal", "milestones")
+        .annotate(total=selectors._count_subquery()).first()
+    )
     if page is None:
         return []
-    total = selectors.signature_count(campaign_id)
+    total = page.total
+    crossed = [percent for percent in page.milestone_list if total >= math.ceil(page.goal * percent / 100)]
+    if not crossed:
+        return []
     reached = set(MilestoneReached.objects.filter(campaign_id=campaign_id).values_list("percent", flat=True))
     created = []
-    for percent in page.milestone_list:
-        if percent in reached or total < math.ceil(page.goal * percent / 100):
+    for percent in crossed:
+        if percent in reached:
             continue
         try:
             with transaction.atomic():
