@@ -1,4 +1,4 @@
-"""Real server processes for the fault tests: Redis, PostgreSQL and Daphne on loopback.
+"""Real server processes for the fault and multi-process tests: Redis, PostgreSQL and Daphne on loopback.
 
 Each helper starts its own process on a free port (so pytest-xdist workers and
 other test runs never collide), can stop and start it again on the *same*
@@ -10,23 +10,34 @@ the test with its log.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from tests.community.test_live_multiprocess import BASE_DIR, DaphneProcess, _free_port
+__all__ = ["BASE_DIR", "Daphne", "RedisServer", "PostgresServer", "free_port", "database_url", "receive",
+           "two_daphnes"]
 
-__all__ = ["BASE_DIR", "DaphneProcess", "Daphne", "RedisServer", "PostgresServer", "free_port", "database_url", "receive"]
-
-free_port = _free_port
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DAPHNE_SETTINGS = "tests.faults.daphne_settings"
+STARTUP_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def database_url(connection) -> str:
@@ -75,8 +86,27 @@ def daphne_env(*, database_url: str, redis_url: str | None, **extra: str) -> dic
     return env
 
 
-class Daphne(DaphneProcess):
-    """tests/community's Daphne process, plus the whole log and the process id."""
+def _daphne() -> str:
+    candidate = BASE_DIR / ".venv" / "bin" / "daphne"
+    return str(candidate) if candidate.exists() else str(Path(sys.executable).parent / "daphne")
+
+
+class Daphne:
+    """A Daphne process serving hds_site.asgi on a free loopback port, its output in ``log_dir``."""
+
+    def __init__(self, name: str, env: dict, log_dir: Path):
+        self.name = name
+        self.port = free_port()
+        self.log_path = log_dir / f"daphne-{name}.log"
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [_daphne(), "-b", "127.0.0.1", "-p", str(self.port), "hds_site.asgi:application"],
+                cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
 
     @property
     def http(self) -> str:
@@ -86,8 +116,28 @@ class Daphne(DaphneProcess):
     def pid(self) -> int:
         return self.process.pid
 
-    def full_log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+    def wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Daphne {self.name} exited:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.http}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"Daphne {self.name} did not start:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers, sockets simply drop."""
@@ -96,6 +146,34 @@ class Daphne(DaphneProcess):
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
+
+    def full_log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextmanager
+def two_daphnes(
+    postgres, redis_url: str, log_dir: Path, *, settings_module: str = DAPHNE_SETTINGS
+) -> Iterator[list[Daphne]]:
+    """Daphne processes A and B on the test database of ``postgres`` and on ``redis_url``.
+
+    Both start at once; on entry both answer /healthz, on exit both are stopped
+    (also when the test fails or a process did not come up).
+    """
+    env = daphne_env(database_url=database_url(postgres), redis_url=redis_url, DJANGO_SETTINGS_MODULE=settings_module)
+    processes: list[Daphne] = []
+    try:
+        for name in ("A", "B"):
+            processes.append(Daphne(name, env, log_dir))
+        for process in processes:
+            process.wait_until_healthy()
+        yield processes
+    finally:
+        for process in processes:
+            process.stop()
 
 
 # --- Redis -----------------------------------------------------------------------------

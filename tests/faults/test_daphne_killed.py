@@ -24,7 +24,8 @@ from community.models import Post
 from hds_site import realtime
 from tests.factories import UserFactory, forum_thread
 
-from .processes import Daphne, daphne_env, database_url
+from . import processes
+from .processes import Daphne
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -37,15 +38,8 @@ DEADLINE = 40  # seconds for the whole exchange
 
 @pytest.fixture
 def two_daphnes(transactional_db, postgres, redis_url, tmp_path):
-    env = daphne_env(database_url=database_url(postgres), redis_url=redis_url)
-    processes = [Daphne("A", env, tmp_path), Daphne("B", env, tmp_path)]
-    try:
-        for process in processes:
-            process.wait_until_healthy()
-        yield processes
-    finally:
-        for process in processes:
-            process.stop()
+    with processes.two_daphnes(postgres, redis_url, tmp_path) as daphnes:
+        yield daphnes
 
 
 class Watcher(threading.Thread):

@@ -29,7 +29,8 @@ from hds_site import realtime
 from hds_site.models import LiveEvent
 from tests.factories import UserFactory, forum_thread, make_campaign
 
-from .processes import Browser, Daphne, RedisServer, daphne_env, database_url, receive, session_cookie
+from . import processes
+from .processes import Browser, Daphne, RedisServer, receive, session_cookie
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -50,15 +51,8 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def daphnes(transactional_db, postgres, own_redis, tmp_path):
-    env = daphne_env(database_url=database_url(postgres), redis_url=own_redis.url)
-    processes = [Daphne("A", env, tmp_path), Daphne("B", env, tmp_path)]  # both start at once
-    try:
-        for process in processes:
-            process.wait_until_healthy()
-        yield processes
-    finally:
-        for process in processes:
-            process.stop()
+    with processes.two_daphnes(postgres, own_redis.url, tmp_path) as both:
+        yield both
 
 
 def _member(name: str):
