@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# where `make run` serves, so the links in its mails point there (and the demo site's host); SITE_URL wins when set
+LOCAL_SITE_URL = $(or $(SITE_URL),http://127.0.0.1:$(PORT))
 export DJANGO_SETTINGS_MODULE ?= hds_site.settings.dev
 
 .PHONY: run test test-all test-browser bench soak backup restore messages check-python venv migrate seed clean
@@ -22,7 +24,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	SITE_URL="$(LOCAL_SITE_URL)" $(PY) manage.py seed_demo
 
 ## make run: install, migrate, seed the demo site and serve it at http://127.0.0.1:$(PORT)
 run: seed
@@ -35,9 +37,9 @@ run: seed
 	@echo "    moderation@example.org  moderator (Moderation)"
 	@echo "    mitglied@example.org    member"
 	@echo "    mitglied2@example.org   member"
-	@echo "  Emails (sign-up confirmation, petition double opt-in) are printed below."
+	@echo "  Emails (sign-up confirmation, petition double opt-in) are printed below; their links use $(LOCAL_SITE_URL)"
 	@echo ""
-	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) hds_site.asgi:application
+	SITE_URL="$(LOCAL_SITE_URL)" $(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) hds_site.asgi:application
 
 ## make test: the whole suite on the embedded defaults (SQLite, in-memory channel layer, database search)
 test: venv

@@ -146,6 +146,42 @@ def test_environment_switches_every_service_to_its_real_counterpart():
     assert probe["SITE_URL"] == "https://hds.example.org"
 
 
+# --- make run: the links in mails point at the port it serves on ------------------------
+
+
+def _make_run(*args: str, **overrides: str) -> dict[str, str]:
+    """SITE_URL and port of the seed and Daphne commands ``make run`` would execute (a dry run: nothing runs)."""
+    env = _env("hds_site.settings.dev", **overrides)
+    for name in ("PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # nothing from the host or an outer `make test`
+        if name not in overrides:
+            env.pop(name, None)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    seed = next(line for line in lines if "manage.py seed_demo" in line)
+    daphne = re.search(r'^SITE_URL="([^"]*)" \S*daphne -b 127.0.0.1 -p (\d+) ', next(
+        line for line in lines if "hds_site.asgi:application" in line
+    ))
+    assert daphne, result.stdout
+    assert seed.startswith(f'SITE_URL="{daphne.group(1)}" '), seed  # the demo site's host is the same address
+    return {"SITE_URL": daphne.group(1), "PORT": daphne.group(2)}
+
+
+def test_make_run_links_follow_its_port_unless_site_url_is_set():
+    assert _make_run() == {"SITE_URL": "http://127.0.0.1:8000", "PORT": "8000"}
+    on_8123 = _make_run("PORT=8123")
+    assert on_8123 == {"SITE_URL": "http://127.0.0.1:8123", "PORT": "8123"}
+    assert _make_run(PORT="8123") == on_8123  # PORT from the environment, as .env.example documents it
+    # the dev settings take it as it is: the links in mails
+    assert _probe("hds_site.settings.dev", SITE_URL=on_8123["SITE_URL"])["SITE_URL"] == "http://127.0.0.1:8123"
+    # an explicit SITE_URL wins, from the environment or the command line
+    assert _make_run("PORT=8123", SITE_URL="https://hds.example.org")["SITE_URL"] == "https://hds.example.org"
+    assert _make_run("PORT=8123", "SITE_URL=https://hds.example.org")["SITE_URL"] == "https://hds.example.org"
+
+
 # --- production: refuse to start without the essentials --------------------------------
 
 
