@@ -160,8 +160,9 @@ def _port_free(port: int) -> bool:
 
 
 def read_mails(folder: Path) -> list[str]:
+    """Bodies in the order written: by modification time (the file names sort by second, then by an object id)."""
     bodies = []
-    for path in sorted(folder.glob("*.log")):
+    for path in sorted(folder.glob("*.log"), key=lambda p: (p.stat().st_mtime_ns, p.name)):
         for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
             if not chunk.strip():
                 continue
