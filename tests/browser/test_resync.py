@@ -148,3 +148,36 @@ def test_a_campaign_page_resumed_after_the_log_was_pruned_reloads_updates_and_co
     types = [frame["type"] for frame in frames]
     assert "resync" in types, types
     assert "campaign.update" not in types, types  # shown by the reload, not replayed
+
+
+def test_a_page_ahead_of_the_log_follows_the_server_after_resync(live_site, page, new_context):
+    """A page that saw more than the log holds (e.g. rendered before the database was restored from a backup)
+    gets ``resync`` with the server's seq and counts from there: the next reply arrives live, not dropped as
+    "already seen" (hds_site/static/js/site.js)."""
+    from tests.browser.test_forum_live import MEHMET, log_in
+
+    token = secrets.token_hex(4)
+    thread = _shell(live_site, NEW_THREAD, TITLE=f"Vor der Sicherung {token}")
+    held, frames = _open_holding_script(page, thread["url"], "community/live.js")
+    posts = page.locator("#post-list > li")
+    expect(posts).to_have_count(1)
+    # as if this page had been rendered by the site before the restore: 1,000 events further on
+    page.evaluate("document.getElementById('thread-live').dataset.lastSeq = '1000'")
+
+    held[0].continue_()
+    deadline = time.monotonic() + 10
+    while "ready" not in [frame["type"] for frame in frames]:
+        assert time.monotonic() < deadline, frames
+        page.wait_for_timeout(50)
+    assert [frame for frame in frames if frame["type"] == "resync"], frames
+
+    # a member replies through the site (the live event goes through the site's channel layer)
+    mehmet = log_in(new_context(), MEHMET[0])
+    mehmet.goto(thread["url"])
+    body = f"Nach der Wiederherstellung {token}."
+    mehmet.locator("#reply-form textarea").fill(body)
+    mehmet.get_by_role("button", name="Antwort senden").click()
+    expect(mehmet.locator("#post-list > li", has_text=token)).to_be_visible()
+
+    expect(posts.filter(has_text=body)).to_be_visible(timeout=10_000)
+    assert "post.created" in [frame["type"] for frame in frames]

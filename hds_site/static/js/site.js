@@ -43,6 +43,10 @@
         if (typeof event.seq === "number") {
           if (event.seq <= lastSeq) return; /* already seen */
           lastSeq = event.seq;
+        } else if (event.type === "resync" && event.data && typeof event.data.last_seq === "number") {
+          /* the log could not fill the gap: the page fetches its current state (onEvent), and from here on
+             the server counts from its last_seq – also when that is below ours (a restored database) */
+          lastSeq = event.data.last_seq;
         }
         if (options.onEvent) options.onEvent(event, api);
       };
