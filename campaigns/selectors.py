@@ -225,6 +225,10 @@ def invalidation_preview(campaign: CampaignPage, **filters) -> dict | None:
 
 
 def dashboard(campaign: CampaignPage) -> dict:
+    from hds_site import realtime
+
+    # read first: what the page shows is at least this far, later events arrive over the socket
+    last_seq = realtime.last_seq(campaign.group_name)
     statuses = status_counts(campaign.pk)
     rows = bundesland_rows(campaign.pk)
     started = statuses["confirmed"] + statuses["pending"] + statuses["withdrawn"]
@@ -240,6 +244,7 @@ def dashboard(campaign: CampaignPage) -> dict:
         "milestones": list(MilestoneReached.objects.filter(campaign=campaign).order_by("percent")),
         "audit_log": list(AuditLogEntry.objects.filter(campaign=campaign).select_related("actor")[:20]),
         "updates": list(campaign.updates.select_related("author")[:10]),
+        "last_seq": last_seq,
     }
 
 

@@ -221,3 +221,18 @@ def test_pdf_prints_names_beyond_latin1(campaign, settings):
     text = _pdf_text(handover_pdf(campaign, [("Ayşe Ağaoğlu", "80331", "Bayern"), ("Łukasz Nowak", "20095", "Hamburg")]))
     assert "Ayşe Ağaoğlu" in text and "Łukasz Nowak" in text
     assert "?" not in text
+
+
+def test_dashboard_resumes_its_live_socket_from_the_current_seq(client, campaign, organiser, commit):
+    """The dashboard's socket starts where the page's content is, not at 0 (which replayed the whole log on
+    every visit, or got a resync once the log was pruned)."""
+    from campaigns import services
+    from hds_site import realtime
+
+    with commit():
+        services.post_update(campaign=campaign, author=organiser, title="Neu", body="Text")
+    current = realtime.last_seq(campaign.group_name)
+    assert current > 0
+    client.force_login(organiser)
+    html = client.get(reverse("campaigns:dashboard", args=[campaign.slug])).content.decode()
+    assert f'data-last-seq="{current}"' in html
