@@ -282,10 +282,23 @@ class DatabaseBackend(SearchBackend):
     def _search_postgresql(self, request: SearchRequest, terms: list[str]) -> SearchResults:
         """One statement, one full-text match: the same results, facets and page as the ORM path.
 
-        The matching documents (id, type, date, rank) are computed once into a MATERIALIZED CTE;
-        the type counts (topic filter applied), the topic counts (type filter applied) and the ranked
-        page (both filters) are read from it. The ORM path ran the match three times; at 100,000
-        documents that cost about 2.2x the bare ranked query (bench/search.py).
+        The matching documents (id, type, date, rank, whether they have topics) are computed once
+        into a MATERIALIZED CTE; the type counts (topic filter applied), the topic counts (type
+        filter applied) and the ranked page (both filters) are read from it. The ORM path ran the
+        match three times; at 100,000 documents that cost about 2.2x the bare ranked query
+        (bench/search.py).
+
+        Two details keep the work per matching document small (EXPLAIN ANALYZE on the bench data,
+        docs/search.md "Performance"):
+
+        * the tsquery is built in a subquery with ``OFFSET 0``, which the planner cannot fold into
+          a constant: it then always reads the matches through the GIN index (bitmap heap scan,
+          only the pages and rows that match, ``@@`` decided by the index) instead of choosing a
+          sequential scan that evaluates ``@@`` on every row of the table for broad queries
+          (a word in more than half of all documents);
+        * only matches that have topics (``topic_ids <> '[]'``, written together with
+          ``search_searchdocumenttopic`` by ``index()``) are joined to the topic table for the
+          topic counts, instead of sorting every match by id for a merge join.
         """
         viewer = request.viewer
         params: list = []
@@ -313,8 +326,9 @@ class DatabaseBackend(SearchBackend):
         offset = max(0, (request.page - 1) * request.per_page)
         sql = f"""
             WITH m AS MATERIALIZED (
-                SELECT d.id, d.doc_type, d.date, ts_rank(d.search_vector, q.q) AS rank
-                FROM search_searchdocument d, (SELECT {tsquery} AS q) q
+                SELECT d.id, d.doc_type, d.date, ts_rank(d.search_vector, q.q) AS rank,
+                       d.topic_ids <> '[]'::jsonb AS has_topics
+                FROM search_searchdocument d, (SELECT {tsquery} AS q OFFSET 0) q
                 WHERE d.search_vector @@ q.q{visible}
             ){topic_cte},
             tc AS (
@@ -326,7 +340,7 @@ class DatabaseBackend(SearchBackend):
                 FROM (
                     SELECT t.topic_id, count(*) AS n
                     FROM m JOIN search_searchdocumenttopic t ON t.document_id = m.id
-                    WHERE {type_cond} GROUP BY t.topic_id
+                    WHERE m.has_topics AND {type_cond} GROUP BY t.topic_id
                 ) y
             ),
             p AS (

@@ -128,6 +128,25 @@ def test_facet_counts_are_disjunctive(corpus):
     assert by_topic.type_counts == {"page": 1, "campaign": 1}
 
 
+
+def test_topic_counts_follow_reindexed_topics(corpus):
+    """Topic counts count each matching document once per topic, after its topics change in either direction."""
+    import dataclasses
+
+    by_key = {d.key: d for d in CORPUS}
+    corpus.index([
+        dataclasses.replace(by_key["page:3"], topic_ids=()),  # loses its topic
+        dataclasses.replace(by_key["post:5"], topic_ids=(102, 101, 102)),  # gains two (one listed twice)
+    ])
+    results = corpus.search(SearchRequest(text="Honorar", viewer=ANONYMOUS, per_page=50))
+    assert results.topic_counts == {101: 2, 102: 1}
+    assert results.type_counts == {"page": 1, "post": 1, "campaign": 1, "group": 1}
+    posts = corpus.search(SearchRequest(text="Honorar", viewer=ANONYMOUS, doc_types=("post",), per_page=50))
+    assert posts.topic_counts == {101: 1, 102: 1}
+    by_topic = corpus.search(SearchRequest(text="Honorar", viewer=ANONYMOUS, topic_ids=(102,), per_page=50))
+    assert {h.key for h in by_topic.hits} == {"post:5"}
+    assert by_topic.type_counts == {"post": 1}
+
 def test_pagination(search_backend):
     search_backend.index(
         [doc(f"post:{i}", "post", f"Beitrag {i}", f"Honorar Nummer {i}", days=i, suggest=False) for i in range(1, 26)]
