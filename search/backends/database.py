@@ -24,6 +24,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -47,6 +48,11 @@ BODY_LIMIT = 100_000
 # a typed last word this long is also matched by its stem in suggestions ("honorare" → "honorar*");
 # shorter ones are prefixes still being typed and only match as typed ("kuns" must not become "kun*")
 STEM_PREFIX_MIN = 6
+
+#: planner settings for the search statement's transaction on PostgreSQL (``settings.HDS_SEARCH_PG_PARALLEL``
+#: overrides, ``{}`` turns it off): with the defaults (1000 / 0.1) PostgreSQL scans a broad word's 60,000
+#: matches in one process rather than pass them through a Gather (docs/search.md "Performance")
+PG_PARALLEL = {"parallel_setup_cost": 100, "parallel_tuple_cost": 0.01}
 
 
 class DatabaseBackend(SearchBackend):
@@ -291,11 +297,17 @@ class DatabaseBackend(SearchBackend):
         Two details keep the work per matching document small (EXPLAIN ANALYZE on the bench data,
         docs/search.md "Performance"):
 
-        * the tsquery is built in a subquery with ``OFFSET 0``, which the planner cannot fold into
-          a constant: it then always reads the matches through the GIN index (bitmap heap scan,
-          only the pages and rows that match, ``@@`` decided by the index) instead of choosing a
-          sequential scan that evaluates ``@@`` on every row of the table for broad queries
-          (a word in more than half of all documents);
+        * several terms: the tsquery is built in a subquery with ``OFFSET 0``, which the planner
+          cannot fold into a constant: it then reads the matches through the GIN index (bitmap
+          heap scan, the terms' bitmaps ANDed, only the pages and rows that match) instead of a
+          sequential scan testing ``@@`` on every row, which its multiplied per-term estimates
+          often pick;
+        * one term: the planner sees the constant tsquery, so its estimate comes from the column
+          statistics, and the statement runs with ``parallel_setup_cost``/``parallel_tuple_cost``
+          lowered for its transaction (``HDS_SEARCH_PG_PARALLEL``): a word in half of all
+          documents is then scanned by parallel workers inside the CTE, as the bare ranked query
+          is, instead of by one process (PostgreSQL's defaults price moving 60,000 matches
+          through a Gather above a serial scan);
         * only matches that have topics (``topic_ids <> '[]'``, written together with
           ``search_searchdocumenttopic`` by ``index()``) are joined to the topic table for the
           topic counts, instead of sorting every match by id for a merge join.
@@ -324,11 +336,12 @@ class DatabaseBackend(SearchBackend):
             type_cond = "m.doc_type = ANY(%s)"
             type_params = [list(request.doc_types)]
         offset = max(0, (request.page - 1) * request.per_page)
+        fold = " OFFSET 0" if len(terms) > 1 else ""
         sql = f"""
             WITH m AS MATERIALIZED (
                 SELECT d.id, d.doc_type, d.date, ts_rank(d.search_vector, q.q) AS rank,
                        d.topic_ids <> '[]'::jsonb AS has_topics
-                FROM search_searchdocument d, (SELECT {tsquery} AS q OFFSET 0) q
+                FROM search_searchdocument d, (SELECT {tsquery} AS q{fold}) q
                 WHERE d.search_vector @@ q.q{visible}
             ){topic_cte},
             tc AS (
@@ -355,9 +368,26 @@ class DatabaseBackend(SearchBackend):
             ORDER BY p.rank DESC, d.date DESC NULLS LAST, d.id DESC
         """
         params += type_params + type_params + [request.per_page, offset]
-        with connection.cursor() as cursor:
+        planner = sorted(getattr(settings, "HDS_SEARCH_PG_PARALLEL", PG_PARALLEL).items())
+        inside_outer = connection.in_atomic_block
+        with transaction.atomic(), connection.cursor() as cursor:
+            if planner:
+                # for this transaction only (set_config(…, true) = SET LOCAL); the previous values first
+                names = [name for name, _ in planner]
+                cursor.execute(
+                    "SELECT " + ", ".join(["current_setting(%s)"] * len(names)) + ", "
+                    + ", ".join(["set_config(%s, %s, true)"] * len(planner)),
+                    [*names, *[value for name, setting in planner for value in (name, str(setting))]],
+                )
+                previous = cursor.fetchone()[: len(names)]
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+            if planner and inside_outer:
+                # the caller's transaction goes on: its later queries get the settings they had
+                cursor.execute(
+                    "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                    [value for pair in zip(names, previous) for value in pair],
+                )
         type_counts = {k: int(v) for k, v in json.loads(rows[0][0]).items()}
         topic_counts = {int(k): int(v) for k, v in json.loads(rows[0][1]).items()}
         hits = [
