@@ -115,6 +115,7 @@ def main(argv=None) -> int:
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n== {name} ({'quick' if args.quick else 'full'}) ==", flush=True)
+        harness.settle(env)
         started = time.monotonic()
         # hard limit: SIGALRM also interrupts blocking work (data loading, index rebuild), not only awaits
         signal.signal(signal.SIGALRM, _on_alarm)
