@@ -25,7 +25,7 @@ import websockets
 
 from bench import harness
 
-SIZES = {"quick": dict(levels=[20, 50], rounds=2), "full": dict(levels=[100, 500, 1000], rounds=3)}
+SIZES = {"quick": dict(levels=[20, 50], rounds=2), "full": dict(levels=[100, 500, 1000], rounds=6)}
 WAIT = 10.0  # seconds a round waits for the last client
 CONNECT_CONCURRENCY = 25
 
