@@ -14,6 +14,7 @@ from django.urls import path  # noqa: E402
 
 from bench.relay import RelayConsumer  # noqa: E402
 from hds_site.routing import websocket_urlpatterns  # noqa: E402
+from hds_site.startup import freeze_startup_objects  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -23,3 +24,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# everything above lives as long as the process: out of the garbage collector's full collections
+freeze_startup_objects()

@@ -13,6 +13,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from hds_site.realtime import ChannelLayerGuard  # noqa: E402
 from hds_site.routing import websocket_urlpatterns  # noqa: E402
+from hds_site.startup import freeze_startup_objects  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -21,3 +22,6 @@ application = ProtocolTypeRouter(
         "websocket": ChannelLayerGuard(AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
     }
 )
+
+# everything above lives as long as the process: out of the garbage collector's full collections
+freeze_startup_objects()
