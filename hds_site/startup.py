@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 
 
 def freeze_startup_objects() -> None:
@@ -16,6 +17,13 @@ def freeze_startup_objects() -> None:
     at 100 clients). ``gc.freeze()`` (Python 3.7+) moves them to a permanent
     generation that collections skip; objects made later are collected as
     before. One collection first, so that startup garbage is not frozen.
+
+    ``HDS_GC_FREEZE=0`` turns it off. The test suite does (tests/conftest.py):
+    it imports this module to drive the application in-process, with a new
+    event loop for every ``async_to_sync`` call, where the freeze changes when
+    the garbage of earlier loops is finalized.
     """
+    if os.environ.get("HDS_GC_FREEZE", "1") == "0":
+        return
     gc.collect()
     gc.freeze()
