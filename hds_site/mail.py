@@ -158,15 +158,7 @@ def queue(
         category=category[:60], from_email=from_email or settings.DEFAULT_FROM_EMAIL, to=recipients,
         subject=subject[:998], body=body, html=html or "", headers=headers or {}, next_attempt_at=now,
     )
-    with transaction.atomic():
-        if key is not None:
-            mail, created = OutboxMail.objects.get_or_create(key=key[:200], defaults=fields)
-            if not created:
-                return None
-        else:
-            mail = OutboxMail.objects.create(**fields)
-    _schedule_delivery(mail.pk)
-    return mail
+    return _write(fields, key)
 
 
 @dataclass
@@ -191,8 +183,13 @@ def queue_composed(
         category=category[:60], from_email=settings.DEFAULT_FROM_EMAIL, to=[to], subject="", composer=composer,
         params=params, next_attempt_at=timezone.now(),
     )
+    return _write(fields, key)
+
+
+def _write(fields: dict, key: str | None) -> OutboxMail | None:
+    """The outbox row (None when ``key`` was queued before), and its delivery scheduled."""
     if key is not None:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: the caller's transaction survives the duplicate key
             mail, created = OutboxMail.objects.get_or_create(key=key[:200], defaults=fields)
         if not created:
             return None
@@ -221,10 +218,7 @@ def _enqueue_in_transaction() -> bool:
         return False
     if not isinstance(deliver_mail.get_backend(), DatabaseBackend):
         return False
-    connection = transaction.get_connection()
-    return connection.in_atomic_block and not all(
-        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
-    )
+    return transaction.get_connection().in_atomic_block and not _only_testcase_transaction()
 
 
 def _after_commit(callback) -> None:
@@ -235,12 +229,15 @@ def _after_commit(callback) -> None:
     the same distinction (``_from_testcase``). So tests on ``django_db`` see
     mails in ``mail.outbox`` exactly as a request in production sends them.
     """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and all(getattr(block, "_from_testcase", False)
-                                          for block in connection.atomic_blocks):
+    if transaction.get_connection().in_atomic_block and _only_testcase_transaction():
         callback()
     else:
         transaction.on_commit(callback)
+
+
+def _only_testcase_transaction() -> bool:
+    """Every open atomic block is a test case's wrapper (which never commits)."""
+    return all(getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
 
 
 def queue_templated(
