@@ -32,14 +32,15 @@ def test_threads_share_one_client_and_one_connection_pool(redis_cache):
     def use_cache(n):
         cache = caches["default"]  # a new cache object in this thread
         cache.set(f"k{n}", n, 30)
-        seen.append((id(cache), cache._cache, cache._cache.get_client(write=True), cache.get(f"k{n}")))
+        # the cache object itself, not its id: a finished thread's cache object can be freed and its id reused
+        seen.append((cache, cache._cache, cache._cache.get_client(write=True), cache.get(f"k{n}")))
 
     threads = [threading.Thread(target=use_cache, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len({cache_id for cache_id, *_ in seen}) == 8  # Django's per-thread cache objects …
+    assert len({id(cache) for cache, *_ in seen}) == 8  # Django's per-thread cache objects …
     assert len({id(client) for _, client, _, _ in seen}) == 1  # … share one client
     assert len({id(redis) for _, _, redis, _ in seen}) == 1
     assert sorted(value for *_, value in seen) == list(range(8))
