@@ -11,7 +11,7 @@ def overview(request):
         raise PermissionDenied
     from .models import CampaignPage
 
-    rows = []
-    for page in CampaignPage.objects.annotate(signatures_total=selectors._count_subquery()).order_by("-latest_revision_created_at"):
-        rows.append({"page": page, "count": page.signatures_total, "bursts": selectors.bursts(page.pk)["flagged"]})
+    pages = list(CampaignPage.objects.annotate(signatures_total=selectors.signature_total()).order_by("-latest_revision_created_at"))
+    bursts = selectors.bursts_by_campaign([page.pk for page in pages])
+    rows = [{"page": page, "count": page.signatures_total, "bursts": bursts[page.pk]["flagged"]} for page in pages]
     return TemplateResponse(request, "campaigns/admin/overview.html", {"rows": rows})

@@ -174,7 +174,7 @@ def check_milestones_reached(*, campaign_id: int) -> list[MilestoneReached]:
     # goal, milestones and the committed total in one query; the recorded milestones only once one is crossed
     page = (
         CampaignPage.objects.filter(pk=campaign_id).only("goal", "milestones")
-        .annotate(total=selectors._count_subquery()).first()
+        .annotate(total=selectors.signature_total()).first()
     )
     if page is None:
         return []
