@@ -6,6 +6,9 @@ PORT ?= 8000
 # where `make run` serves, so the links in its mails point there (and the demo site's host); SITE_URL wins when set
 LOCAL_SITE_URL = $(or $(SITE_URL),http://127.0.0.1:$(PORT))
 export DJANGO_SETTINGS_MODULE ?= hds_site.settings.dev
+# WebSocket messages above 64 KiB are refused by Daphne itself (close 1009), as in the Procfile; the consumers
+# answer frames above HDS_LIVE_MAX_FRAME_BYTES (16 KiB) with a `too_large` error frame
+DAPHNE_LIMITS = --websocket-max-message-size 65536 --websocket-max-frame-size 65536
 
 .PHONY: run test test-all test-browser bench soak backup restore messages check-python venv migrate seed clean
 
@@ -39,7 +42,7 @@ run: seed
 	@echo "    mitglied2@example.org   member"
 	@echo "  Emails (sign-up confirmation, petition double opt-in) are printed below; their links use $(LOCAL_SITE_URL)"
 	@echo ""
-	SITE_URL="$(LOCAL_SITE_URL)" $(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) hds_site.asgi:application
+	SITE_URL="$(LOCAL_SITE_URL)" $(VENV)/bin/daphne $(DAPHNE_LIMITS) -b 127.0.0.1 -p $(PORT) hds_site.asgi:application
 
 ## make test: the whole suite on the embedded defaults (SQLite, in-memory channel layer, database search)
 test: venv

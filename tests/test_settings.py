@@ -162,12 +162,16 @@ def _make_run(*args: str, **overrides: str) -> dict[str, str]:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     seed = next(line for line in lines if "manage.py seed_demo" in line)
-    daphne = re.search(r'^SITE_URL="([^"]*)" \S*daphne -b 127.0.0.1 -p (\d+) ', next(
+    daphne = re.search(r'^SITE_URL="([^"]*)" \S*daphne ((?:--\S+ \S+ )*)-b 127.0.0.1 -p (\d+) ', next(
         line for line in lines if "hds_site.asgi:application" in line
     ))
     assert daphne, result.stdout
+    # the same WebSocket size limits as production (the Procfile's web process)
+    web = next(line for line in (BASE_DIR / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    limits = re.findall(r"--websocket-max-\S+ \d+", daphne.group(2))
+    assert len(limits) == 2 and all(limit in web for limit in limits), (daphne.group(2), web)
     assert seed.startswith(f'SITE_URL="{daphne.group(1)}" '), seed  # the demo site's host is the same address
-    return {"SITE_URL": daphne.group(1), "PORT": daphne.group(2)}
+    return {"SITE_URL": daphne.group(1), "PORT": daphne.group(3)}
 
 
 def test_make_run_links_follow_its_port_unless_site_url_is_set():

@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-__all__ = ["BASE_DIR", "Daphne", "RedisServer", "PostgresServer", "free_port", "database_url", "receive",
-           "two_daphnes"]
+__all__ = ["BASE_DIR", "Daphne", "RedisServer", "PostgresServer", "free_port", "database_url", "procfile_web_command",
+           "receive", "two_daphnes"]
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DAPHNE_SETTINGS = "tests.faults.daphne_settings"
@@ -91,18 +91,29 @@ def _daphne() -> str:
     return str(candidate) if candidate.exists() else str(Path(sys.executable).parent / "daphne")
 
 
-class Daphne:
-    """A Daphne process serving hds_site.asgi on a free loopback port, its output in ``log_dir``."""
+def procfile_web_command(port: int) -> list[str]:
+    """The Procfile's web process, exactly as production runs it, bound to loopback on ``port``."""
+    line = next(line for line in (BASE_DIR / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    args = line.split(":", 1)[1].split()
+    assert args[0] == "daphne", line
+    args[0] = _daphne()
+    return [{"$PORT": str(port), "0.0.0.0": "127.0.0.1"}.get(arg, arg) for arg in args]
 
-    def __init__(self, name: str, env: dict, log_dir: Path):
+
+class Daphne:
+    """A Daphne process serving hds_site.asgi on a free loopback port, its output in ``log_dir``.
+
+    ``procfile=True`` starts the Procfile's web command (its options included) instead of a bare Daphne.
+    """
+
+    def __init__(self, name: str, env: dict, log_dir: Path, *, procfile: bool = False):
         self.name = name
         self.port = free_port()
         self.log_path = log_dir / f"daphne-{name}.log"
+        command = (procfile_web_command(self.port) if procfile
+                   else [_daphne(), "-b", "127.0.0.1", "-p", str(self.port), "hds_site.asgi:application"])
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [_daphne(), "-b", "127.0.0.1", "-p", str(self.port), "hds_site.asgi:application"],
-                cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )
+            self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     @property
     def ws(self) -> str:

@@ -25,6 +25,8 @@ import pytest
 import requests
 from django.core import mail
 
+from tests.faults.processes import procfile_web_command
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 MEMBER_EMAIL = "geheime.person.4711@example.net"
@@ -173,20 +175,6 @@ def read_mails(folder: Path) -> list[str]:
     return bodies
 
 
-def procfile_web_command(python: str) -> list[str]:
-    """The production web process from the Procfile, bound to loopback on our port.
-
-    Daphne writes an NCSA access log (client IP, full path with tokens) to
-    stdout unless started with -v 0; the Procfile does that, and this test
-    runs exactly its command.
-    """
-    line = next(line for line in (BASE_DIR / "Procfile").read_text().splitlines() if line.startswith("web:"))
-    args = line.split(":", 1)[1].split()
-    assert args[0] == "daphne"
-    args[0] = str(Path(python).parent / "daphne")
-    return [{"$PORT": str(PORT), "0.0.0.0": "127.0.0.1"}.get(arg, arg) for arg in args]
-
-
 @pytest.mark.slow
 def test_daphne_console_output_has_no_personal_data(tmp_path):
     if not _port_free(PORT):
@@ -218,7 +206,9 @@ def test_daphne_console_output_has_no_personal_data(tmp_path):
     with open(log_file, "wb") as out:
         daphne = subprocess.Popen(
             # --proxy-headers: the client's address arrives through a router, as in production
-            [*procfile_web_command(python), "--proxy-headers"],
+            # the Procfile's command: Daphne writes an NCSA access log (client IP, full path with tokens) to
+            # stdout unless started with -v 0, as the Procfile does
+            [*procfile_web_command(PORT), "--proxy-headers"],
             cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
