@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -48,6 +48,9 @@ BODY_LIMIT = 100_000
 # a typed last word this long is also matched by its stem in suggestions ("honorare" → "honorar*");
 # shorter ones are prefixes still being typed and only match as typed ("kuns" must not become "kun*")
 STEM_PREFIX_MIN = 6
+
+#: the document's tsvector from its folded title and body (module docstring)
+PG_VECTOR_SQL = "setweight(to_tsvector('german', %s), 'A') || setweight(to_tsvector('german', %s), 'B')"
 
 #: planner settings for the search statement's transaction on PostgreSQL (``settings.HDS_SEARCH_PG_PARALLEL``
 #: overrides, ``{}`` turns it off): with the defaults (1000 / 0.1) PostgreSQL scans a broad word's 60,000
@@ -72,28 +75,49 @@ class DatabaseBackend(SearchBackend):
 
         return SearchDocument, SearchDocumentTopic
 
-    def _write_fulltext(self, rows: list[tuple[int, str, str]]) -> None:
-        """rows: (id, title, body) of documents just written."""
-        if not rows:
-            return
-        vendor = self._vendor()
+    @staticmethod
+    def _search_vector(title: str, body: str) -> RawSQL:
+        """PostgreSQL: the document's tsvector, computed by the same UPDATE that writes the row."""
+        return RawSQL(PG_VECTOR_SQL, (textlib.fold(title), textlib.fold(body)), output_field=SearchVectorField())
+
+    def _insert_with_vectors(self, documents: list) -> dict[str, int]:
+        """PostgreSQL: unsaved SearchDocuments in multi-row INSERTs of 500, each row with its tsvector; key → id.
+
+        Plain SQL rather than ``bulk_create`` with an expression per row: compiling 500 ``SearchVector``
+        expressions per statement cost Django more time than PostgreSQL needed for the whole INSERT.
+        """
+        if not documents:
+            return {}
+        meta = documents[0]._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key and f.name != "search_vector"]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ", " + PG_VECTOR_SQL + ")"
+        ids: dict[str, int] = {}
         with connection.cursor() as cursor:
-            if vendor == "postgresql":
-                cursor.executemany(
-                    "UPDATE search_searchdocument SET search_vector = "
-                    "setweight(to_tsvector('german', %s), 'A') || setweight(to_tsvector('german', %s), 'B') "
-                    "WHERE id = %s",
-                    [(textlib.fold(title), textlib.fold(body), pk) for pk, title, body in rows],
+            for start in range(0, len(documents), 500):
+                batch = documents[start : start + 500]
+                params: list = []
+                for document in batch:
+                    params += [f.get_db_prep_save(getattr(document, f.attname), connection) for f in fields]
+                    params += [textlib.fold(document.title), textlib.fold(document.body)]
+                cursor.execute(
+                    f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}, search_vector) "
+                    f"VALUES {', '.join([row_sql] * len(batch))} RETURNING key, id",
+                    params,
                 )
-            elif vendor == "sqlite":
-                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk, _, _ in rows])
-                cursor.executemany(
-                    "INSERT INTO search_fts (rowid, title, body) VALUES (%s, %s, %s)",
-                    [
-                        (pk, " ".join(textlib.analyze(title)), " ".join(textlib.analyze(body)))
-                        for pk, title, body in rows
-                    ],
-                )
+                ids.update(cursor.fetchall())
+        return ids
+
+    def _write_fulltext(self, rows: list[tuple[int, str, str]]) -> None:
+        """SQLite: the FTS5 rows of documents just written; rows: (id, title, body)."""
+        if not rows or self._vendor() != "sqlite":
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk, _, _ in rows])
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, title, body) VALUES (%s, %s, %s)",
+                [(pk, " ".join(textlib.analyze(title)), " ".join(textlib.analyze(body))) for pk, title, body in rows],
+            )
 
     def _delete_fulltext(self, ids: list[int]) -> None:
         if ids and self._vendor() == "sqlite":
@@ -103,16 +127,19 @@ class DatabaseBackend(SearchBackend):
     # -- writing --------------------------------------------------------------
 
     def index(self, documents: Iterable[IndexDocument]) -> None:
+        """Insert or update each document's row once: new rows in multi-row INSERTs (500 a statement), each changed
+        row in one UPDATE; on PostgreSQL the tsvector is part of that statement (no second write of the row)."""
         SearchDocument, SearchDocumentTopic = self._models()
-        documents = list(documents)
+        documents = list({doc.key: doc for doc in documents}.values())  # a key given twice: the last version
         if not documents:
             return
+        postgresql = self._vendor() == "postgresql"
         now = timezone.now()
         with transaction.atomic():
             existing = dict(
                 SearchDocument.objects.filter(key__in=[d.key for d in documents]).values_list("key", "id")
             )
-            fulltext = []
+            new, fulltext = [], []
             for doc in documents:
                 values = {
                     "doc_type": doc.doc_type,
@@ -130,11 +157,18 @@ class DatabaseBackend(SearchBackend):
                 }
                 pk = existing.get(doc.key)
                 if pk is None:
-                    pk = SearchDocument.objects.create(key=doc.key, **values).pk
-                else:
-                    SearchDocument.objects.filter(pk=pk).update(**values)
+                    new.append(SearchDocument(key=doc.key, **values))
+                    continue
+                if postgresql:
+                    values["search_vector"] = self._search_vector(values["title"], values["body"])
+                SearchDocument.objects.filter(pk=pk).update(**values)
                 fulltext.append((pk, values["title"], values["body"]))
-                existing[doc.key] = pk
+            if postgresql:
+                existing.update(self._insert_with_vectors(new))
+            else:
+                for row in SearchDocument.objects.bulk_create(new, batch_size=500):
+                    existing[row.key] = row.pk  # RETURNING id (SQLite ≥ 3.35)
+                    fulltext.append((row.pk, row.title, row.body))
             ids = [existing[d.key] for d in documents]
             SearchDocumentTopic.objects.filter(document_id__in=ids).delete()
             SearchDocumentTopic.objects.bulk_create(
