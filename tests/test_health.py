@@ -32,7 +32,7 @@ def test_readyz_names_the_failing_channel_layer(client, settings):
     from channels.layers import channel_layers
 
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
+        "default": {"BACKEND": "hds_site.channel_layer.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
     }
     channel_layers.backends.clear()
     try:
@@ -120,7 +120,7 @@ def test_readyz_names_every_failing_part():
 @pytest.mark.services
 @pytest.mark.django_db
 def test_readyz_on_postgresql_and_redis(client, postgres, redis_url, settings):
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "hds_site.channel_layer.RedisChannelLayer"
     response = client.get("/readyz")
     assert response.status_code == 200, response.content
     assert response.json()["checks"] == {"database": "ok", "channel_layer": "ok"}

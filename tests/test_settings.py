@@ -125,7 +125,7 @@ def test_environment_switches_every_service_to_its_real_counterpart():
     assert probe["DEBUG"] is False
     assert probe["DB_ENGINE"] == "django.db.backends.postgresql"
     assert probe["DB_HOST"] == "db.internal"
-    assert probe["CHANNEL_LAYER"] == "channels_redis.core.RedisChannelLayer"
+    assert probe["CHANNEL_LAYER"] == "hds_site.channel_layer.RedisChannelLayer"
     assert probe["CHANNEL_HOSTS"] == [
         {
             "address": "redis://cache.internal:6379/2",

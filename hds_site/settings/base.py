@@ -172,7 +172,8 @@ if REDIS_URL:
     from redis.exceptions import ConnectionError as RedisConnectionError
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis, ending a cancelled receive that Python 3.11 lets run on (hds_site/channel_layer.py)
+            "BACKEND": "hds_site.channel_layer.RedisChannelLayer",
             # redis-py caps a pool at 100 connections by default; hundreds of sockets joining
             # or leaving groups at once then fail with MaxConnectionsError (found by bench/fanout)
             "CONFIG": {

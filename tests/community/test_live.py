@@ -68,7 +68,7 @@ def layer(request, settings):
         settings.REDIS_URL = url
         settings.CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "hds_site.channel_layer.RedisChannelLayer",
                 "CONFIG": {"hosts": [url], "prefix": f"asgi-live-test-{worker}"},
             }
         }
@@ -704,7 +704,7 @@ def test_when_the_channel_layer_is_down_writes_succeed_log_once_and_resume_catch
     group = events.thread_group(thread.pk)
     seen = seq_of(group)
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
+        "default": {"BACKEND": "hds_site.channel_layer.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
     }
     channel_layers.backends.clear()
     realtime._outage.clear()
