@@ -18,10 +18,9 @@ def freeze_startup_objects() -> None:
     generation that collections skip; objects made later are collected as
     before. One collection first, so that startup garbage is not frozen.
 
-    ``HDS_GC_FREEZE=0`` turns it off. The test suite does (tests/conftest.py):
-    it imports this module to drive the application in-process, with a new
-    event loop for every ``async_to_sync`` call, where the freeze changes when
-    the garbage of earlier loops is finalized.
+    ``HDS_GC_FREEZE=0`` turns it off. The test suite runs with it, as servers
+    do (it was switched off there for a while on the suspicion of a CI hang
+    that turned out to be a swallowed cancellation: hds_site/channel_layer.py).
     """
     if os.environ.get("HDS_GC_FREEZE", "1") == "0":
         return

@@ -6,12 +6,6 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-# The test process drives the ASGI application in-process (WebsocketCommunicator), a new event loop for every
-# async_to_sync call: it keeps the garbage collector as it is (hds_site/startup.py). Two fresh-clone CI runs hung
-# in tests/security/test_access.py (a channel-layer receive task that never ended when its loop was shut down)
-# after the freeze came in; the whole suite had passed before it. Servers the tests start inherit this too.
-os.environ["HDS_GC_FREEZE"] = "0"
-
 
 def require(condition: bool, reason: str) -> None:
     """Skip locally when a real component is missing; fail under CI=true."""
