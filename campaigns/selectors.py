@@ -194,43 +194,34 @@ def bursts_by_campaign(
     for campaign_id, minute, n in recent.values_list("campaign_id", "minute").annotate(n=Count("id")).order_by():
         per_bucket[campaign_id][bucket_of(minute)] += n
 
-    result, windows = {}, []
+    result = {}
     for campaign_id, buckets in per_bucket.items():
         counts = [buckets.get(first + i, 0) for i in range(total_buckets + 1)]
         median = statistics.median(counts)
         threshold = max(floor, median * factor)
-        flagged = [key for key in sorted(buckets) if buckets[key] >= threshold]
-        result[campaign_id] = {
-            "median": median,
-            "threshold": threshold,
-            "bucket_minutes": bucket_minutes,
-            "flagged": [{"key": key, "count": buckets[key]} for key in flagged],
-        }
-        windows += [(campaign_id, key) for key in flagged]
-
-    tops: dict[tuple, dict[str, Counter]] = {window: {"ip_hash": Counter(), "email_domain": Counter()} for window in windows}
-    if windows:
-        in_windows = Q()
-        for campaign_id, key in windows:
+        flagged = []
+        for key in sorted(key for key, n in buckets.items() if n >= threshold):
             start = datetime.fromtimestamp(key * size, tz=timezone.get_current_timezone())
-            in_windows |= Q(campaign_id=campaign_id, created_at__gte=start, created_at__lt=start + timedelta(seconds=size))
+            flagged.append({"start": start, "end": start + timedelta(seconds=size), "count": buckets[key],
+                            "top_ip_hashes": Counter(), "top_domains": Counter()})
+        result[campaign_id] = {"median": median, "threshold": threshold, "bucket_minutes": bucket_minutes,
+                               "flagged": flagged}
+
+    # the top addresses, counted in SQL for the flagged buckets only
+    by_window = {(campaign_id, bucket_of(item["start"])): item
+                 for campaign_id, summary in result.items() for item in summary["flagged"]}
+    if by_window:
+        in_windows = Q()
+        for (campaign_id, _), item in by_window.items():
+            in_windows |= Q(campaign_id=campaign_id, created_at__gte=item["start"], created_at__lt=item["end"])
         flagged_rows = recent.filter(in_windows)
-        for field in ("ip_hash", "email_domain"):
+        for field, top in (("ip_hash", "top_ip_hashes"), ("email_domain", "top_domains")):
             rows = flagged_rows.exclude(**{field: ""}).values_list("campaign_id", "minute", field).annotate(n=Count("id"))
             for campaign_id, minute, value, n in rows.order_by():
-                tops[(campaign_id, bucket_of(minute))][field][value] += n
-
-    for campaign_id, summary in result.items():
-        for item in summary["flagged"]:
-            key = item.pop("key")
-            start = datetime.fromtimestamp(key * size, tz=timezone.get_current_timezone())
-            found = tops[(campaign_id, key)]
-            item.update(
-                start=start,
-                end=start + timedelta(seconds=size),
-                top_ip_hashes=found["ip_hash"].most_common(3),
-                top_domains=found["email_domain"].most_common(3),
-            )
+                by_window[(campaign_id, bucket_of(minute))][top][value] += n
+    for item in by_window.values():
+        item["top_ip_hashes"] = item["top_ip_hashes"].most_common(3)
+        item["top_domains"] = item["top_domains"].most_common(3)
     return result
 
 
