@@ -93,7 +93,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hds_site.security.SecurityHeadersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: precompressed .br/.gz from collectstatic
+    # brotli / gzip with BREACH length hiding; below WhiteNoise, above everything that writes the body (the page
+    # cache fills its CSRF holes first): hds_site/compression.py
+    "hds_site.compression.CompressionMiddleware",
     "hds_site.db_outage.DatabaseUnavailableMiddleware",  # database gone: a friendly 503, not a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
