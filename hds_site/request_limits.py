@@ -77,12 +77,15 @@ def page(status: int) -> bytes:
     return (
         '<!DOCTYPE html>\n<html lang="de">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{status} – {title_de} – Haus der Selbstständigen</title>\n</head>\n<body>\n<main>\n"
+        f"<title>{status} – {title_de} – Haus der Selbstständigen</title>\n"
+        "<style>body{font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max-width:38rem;"
+        "margin:0 auto;padding:1.5rem 1rem}h1,h2{line-height:1.2}h2{margin-top:2.5rem}a{color:#0b5394}"
+        "p.status{color:#555;font-size:.9rem}</style>\n</head>\n<body>\n<main>\n"
         f"<h1>{title_de}</h1>\n<p>{text_de}</p>\n"
         '<p><a href="/">Zur Startseite</a></p>\n'
         f'<div lang="en">\n<h2>{title_en}</h2>\n<p>{text_en}</p>\n'
         '<p><a href="/en/">Go to the home page</a></p>\n</div>\n'
-        f"<p>HTTP {status}</p>\n</main>\n</body>\n</html>\n"
+        f'<p class="status">HTTP {status}</p>\n</main>\n</body>\n</html>\n'
     ).encode()
 
 
@@ -91,7 +94,8 @@ def headers(status: int, body: bytes) -> list[tuple[bytes, bytes]]:
         (b"Content-Type", b"text/html; charset=utf-8"),
         (b"Content-Length", str(len(body)).encode()),
         (b"Cache-Control", b"no-store"),
-        (b"Content-Security-Policy", b"default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+        (b"Content-Security-Policy",
+         b"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
         (b"X-Content-Type-Options", b"nosniff"),
         (b"Referrer-Policy", b"no-referrer"),
     ]
