@@ -237,10 +237,12 @@ def _factory_class(base):
 
 
 def install_in_daphne() -> bool:
-    """Make this Daphne process parse HTTP with ``LimitedHTTPChannel``; False when not served by Daphne.
+    """Make Daphne servers of this process parse HTTP with ``LimitedHTTPChannel``; False without Daphne.
 
     Only when Daphne's server module is already loaded (the ``daphne`` command imports it before the
-    application): importing it here would install Twisted's reactor in processes that are not Daphne.
+    application, and so does the ``daphne`` app in INSTALLED_APPS): importing it here would install
+    Twisted's reactor in a process that has none. Daphne builds its HTTP factory from the module's
+    ``HTTPFactory`` when it starts serving, after the application is loaded.
     """
     server = sys.modules.get("daphne.server")
     if server is None:
