@@ -8,6 +8,10 @@ Extension points (Wagtail hooks, registered by apps higher up the import chain):
   transaction *before* the user row is deleted; each app anonymises or removes
   its own rows (e.g. the forum sets ``Post.author`` to NULL so posts survive as
   "gelöschtes Mitglied"). Raising aborts the whole deletion.
+* ``hds_profile_changed`` — ``fn(user, changed: set[str]) -> None``: called inside
+  the transaction of ``update_profile`` when what others see of the member
+  changed (``display_name``, ``is_public``); the forum rewrites the stored live
+  events that show the member (docs/realtime.md).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from .models import Profile
 User = get_user_model()
 
 PROFILE_FIELDS = ("display_name", "profession", "bundesland", "bio", "is_public")
+#: what other people see of a member next to their contributions (name, and a link when public)
+SHOWN_FIELDS = ("display_name", "is_public")
 
 
 def generate_username() -> str:
@@ -82,12 +88,18 @@ def update_profile(*, user: AbstractBaseUser, actor: AbstractBaseUser | None = N
     with transaction.atomic():
         profile = ensure_profile(user=user)
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        before = {name: getattr(profile, name) for name in SHOWN_FIELDS}
         for name, value in fields.items():
             if isinstance(value, str):
                 value = value.strip()
             setattr(profile, name, value)
         profile.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
         profile.save()
+        changed = {name for name in SHOWN_FIELDS if getattr(profile, name) != before[name]}
+        if changed:
+            user.profile = profile
+            for fn in hooks.get_hooks("hds_profile_changed"):
+                fn(user, changed)
     return profile
 
 
@@ -174,10 +186,15 @@ def delete_account(*, user: AbstractBaseUser) -> None:
     """
     if user.is_superuser:
         raise PermissionDenied("superusers cannot delete themselves through self-service")
+    from hds_site import mail
+
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         for fn in hooks.get_hooks("hds_account_deletion"):
             fn(locked)
+        # mails not sent yet to any of the member's addresses are dropped, and no record keeps the address
+        addresses = {locked.email, *EmailAddress.objects.filter(user=locked).values_list("email", flat=True)}
+        mail.forget_recipient(addresses)
         EmailAddress.objects.filter(user=locked).delete()
         Profile.objects.filter(user=locked).delete()
         locked.delete()
