@@ -76,9 +76,10 @@ def restate_posts(post_ids) -> int:
     Edited: the current HTML. Author deleted or renamed: "gelöschtes Mitglied" or the new
     name, everywhere the partial or the data names them. Returns how many events changed.
     """
-    from .models import Post
-    from .services import render_post_html
     from hds_site.accounts.selectors import display_name_of
+
+    from .models import Post
+    from .services import render_posts_html
 
     post_ids = {int(pk) for pk in post_ids if pk}
     if not post_ids:
@@ -86,10 +87,11 @@ def restate_posts(post_ids) -> int:
     posts = {post.pk: post for post in Post.objects.filter(pk__in=post_ids).select_related("author__profile")}
     rendered: dict[int, str] = {}
 
-    def html_of(post) -> str:
-        if post.pk not in rendered:
-            rendered[post.pk] = render_post_html(post)
-        return rendered[post.pk]
+    def prepare(found: list[dict]) -> None:
+        """Render, in one batch, the posts that the found events show (only those: old posts have no events)."""
+        wanted = {_shown_post_id(event) for event in found if event["html"]} & set(posts) - set(rendered)
+        if wanted:
+            rendered.update(render_posts_html(wanted))
 
     def restate(event: dict):
         data = dict(event["data"])
@@ -98,9 +100,9 @@ def restate_posts(post_ids) -> int:
         if post is not None and "author_name" in data:
             data["author_id"] = post.author_id
             data["author_name"] = "" if post.is_deleted or not post.author_id else display_name_of(post.author)
-        shown = posts.get(_shown_post_id(event))
-        if shown is not None and html:
-            html = html_of(shown)
+        shown = _shown_post_id(event)
+        if shown in rendered and html:
+            html = rendered[shown]
         return data, html
 
     from hds_site import realtime
@@ -113,10 +115,10 @@ def restate_posts(post_ids) -> int:
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         changed += realtime.restate_events(
-            key="post_id", values=chunk, restate=restate, types=_POST_DATA_EVENTS, **where
+            key="post_id", values=chunk, restate=restate, prepare=prepare, types=_POST_DATA_EVENTS, **where
         )
         changed += realtime.restate_events(
-            key="previous_post_id", values=chunk, restate=restate, types=(ANSWER_ACCEPTED,), **where
+            key="previous_post_id", values=chunk, restate=restate, prepare=prepare, types=(ANSWER_ACCEPTED,), **where
         )
     return changed
 

@@ -93,14 +93,21 @@ def _log(*, moderator, action: str, thread=None, post=None, target_user=None, re
 
 def render_post_html(post: Post) -> str:
     """The post partial as a neutral (anonymous) viewer sees it: what live events carry."""
+    return render_posts_html([post.pk])[post.pk]
+
+
+def render_posts_html(post_ids) -> dict[int, str]:
+    """``render_post_html`` for many posts in a constant number of queries: {post id: html}."""
     from . import selectors
 
-    fresh = selectors.posts_for_render(Post.objects.filter(pk=post.pk))[0]
+    posts = selectors.posts_for_render(Post.objects.filter(pk__in=list(post_ids)))
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string(
-            "community/includes/post.html",
-            {"post": fresh, "thread": fresh.thread, "viewer": None, "live": True},
-        )
+        return {
+            post.pk: render_to_string(
+                "community/includes/post.html", {"post": post, "thread": post.thread, "viewer": None, "live": True}
+            )
+            for post in posts
+        }
 
 
 def _post_data(post: Post, **extra) -> dict:

@@ -207,12 +207,15 @@ def restate_events(
     group: str | None = None,
     group_prefix: str | None = None,
     types=None,
+    prepare=None,
 ) -> int:
     """Rewrite every stored event whose ``data[key]`` is one of ``values``; returns how many changed.
 
     ``restate(event)`` gets the stored envelope (``{"type", "seq", "data", "html", "group"}``) and
     returns the new ``(data, html)``, or None to keep the event as it is. Narrow the search with
     ``group`` (an exact group: uses the ``(group, seq)`` index) or ``group_prefix`` and ``types``.
+    ``prepare(events)``, if given, sees all matching envelopes first (to render what they need in
+    one batch instead of one query per event).
     Must run inside the transaction of the change (it opens one if there is none), so the log and
     the page change together.
     """
@@ -230,8 +233,11 @@ def restate_events(
         rows = rows.filter(type__in=list(types))
     changed = []
     with transaction.atomic():
-        for row in rows.select_for_update().order_by("group", "seq"):
-            result = restate({**row.envelope(), "group": row.group})
+        found = [(row, {**row.envelope(), "group": row.group}) for row in rows.select_for_update().order_by("group", "seq")]
+        if prepare is not None and found:
+            prepare([envelope for _row, envelope in found])
+        for row, envelope in found:
+            result = restate(envelope)
             if result is None:
                 continue
             data, html = result
