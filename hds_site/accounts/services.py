@@ -5,7 +5,8 @@ Extension points (Wagtail hooks, registered by apps higher up the import chain):
 * ``hds_gdpr_export`` — ``fn(user) -> dict[str, Any]``: sections an app adds to
   the member's data export ({section_name: JSON-serialisable data}).
 * ``hds_account_deletion`` — ``fn(user) -> None``: called inside the deletion
-  transaction *before* the user row is deleted; each app anonymises or removes
+  transaction *before* the user row is deleted (by ``delete_account``, and for any
+  other deletion of a user row through the ``pre_delete`` signal); each app anonymises or removes
   its own rows (e.g. the forum sets ``Post.author`` to NULL so posts survive as
   "gelöschtes Mitglied"). Raising aborts the whole deletion.
 * ``hds_profile_changed`` — ``fn(user, changed: set[str]) -> None``: called inside
@@ -179,25 +180,39 @@ def export_user_data(*, user: AbstractBaseUser) -> dict[str, Any]:
 def delete_account(*, user: AbstractBaseUser) -> None:
     """Delete the member and their personal data, in one transaction.
 
-    Every ``hds_account_deletion`` hook runs first (apps anonymise what must
-    survive, e.g. forum posts keep their text but lose their author), then the
-    user row is deleted; the profile and the email addresses go with it
-    (on_delete=CASCADE). Nothing else of the member remains in accounts.
+    ``erase_member`` runs first (apps anonymise what must survive, e.g. forum
+    posts keep their text but lose their author), then the user row is deleted;
+    the profile and the email addresses go with it (on_delete=CASCADE). Nothing
+    else of the member remains in accounts.
     """
     if user.is_superuser:
         raise PermissionDenied("superusers cannot delete themselves through self-service")
-    from hds_site import mail
-
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        for fn in hooks.get_hooks("hds_account_deletion"):
-            fn(locked)
-        # mails not sent yet to any of the member's addresses are dropped, and no record keeps the address
-        addresses = {locked.email, *EmailAddress.objects.filter(user=locked).values_list("email", flat=True)}
-        mail.forget_recipient(addresses)
+        erase_member(user=locked)
         EmailAddress.objects.filter(user=locked).delete()
         Profile.objects.filter(user=locked).delete()
         locked.delete()
+
+
+def erase_member(*, user: AbstractBaseUser) -> None:
+    """Everything a deleted account leaves behind is anonymised or removed, in the caller's transaction:
+    every ``hds_account_deletion`` hook (the forum: posts as "gelöschtes Mitglied", the live replay log
+    rewritten), and every outbox mail addressed to the member (unsent ones are never sent).
+
+    ``delete_account`` calls it; so does the ``pre_delete`` signal of the user model (signals.py) for
+    any other way a user row is deleted (the Wagtail admin's user delete and bulk delete, a shell), so
+    no path leaves the member's name in stored events or mails. Runs once per user object.
+    """
+    from hds_site import mail
+
+    if getattr(user, "_hds_erased", False):
+        return
+    for fn in hooks.get_hooks("hds_account_deletion"):
+        fn(user)
+    addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    mail.forget_recipient(addresses)
+    user._hds_erased = True
 
 
 # --- provisioning (demo seed, operations) ---------------------------------------

@@ -308,3 +308,25 @@ def test_restating_a_post_costs_a_constant_number_of_queries(quiet_forum, django
     with django_assert_max_num_queries(20):
         assert events.restate_posts([post.pk]) == 3  # created and the two edits; reactions carry no html
     assert realtime.last_seq(events.thread_group(thread.pk)) > 20
+
+
+@pytest.mark.django_db
+def test_a_member_deleted_by_an_administrator_in_the_wagtail_admin_is_erased_the_same_way(quiet_forum, client):
+    """Every way a user row is deleted runs the same erasure (accounts' pre_delete signal)."""
+    from django.urls import reverse
+
+    author, reader, moderator, thread = quiet_forum
+    services.post_reply(thread=thread, author=author, body="@Ben Leser, schau mal.")
+    author_email = author.email
+    assert "Zora Geheimname" in as_text([e.envelope() for e in LiveEvent.objects.all()])
+    admin = UserFactory(display_name="Admina", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    assert client.get(reverse("wagtailusers_users:delete", args=(author.pk,))).status_code == 200
+    assert "Zora Geheimname" in as_text([e.envelope() for e in LiveEvent.objects.all()])  # GET only asks
+
+    response = client.post(reverse("wagtailusers_users:delete", args=(author.pk,)))
+    assert response.status_code == 302
+    stored = as_text([e.envelope() for e in LiveEvent.objects.all()])
+    assert "Zora Geheimname" not in stored and "gelöschtes Mitglied" in stored
+    assert not [m for m in OutboxMail.objects.all() if author_email in m.to]
