@@ -46,3 +46,143 @@ THREAD_ACTIVITY = "thread.activity"  # data: thread_id, post_id, category_id
 # on user.<id>
 NOTIFICATION_CREATED = "notification.created"  # data: id, kind, text, url, unread_count; html: list item
 NOTIFICATIONS_READ = "notifications.read"  # data: unread_count
+
+
+# --- restating the stored events (hds_site.realtime.restate_events) ---------------------------
+#
+# Called by the services in the transaction that changes the content, so the replay log never
+# holds more than the pages show now (docs/realtime.md, "What the log keeps").
+
+#: thread events whose html is a post partial: the post in data.post_id (answer.accepted without
+#: post_id shows data.previous_post_id)
+_POST_HTML_EVENTS = (
+    POST_CREATED, POST_EDITED, POST_DELETED, POST_HIDDEN, POST_UNHIDDEN, POST_APPROVED, ANSWER_ACCEPTED,
+)
+_POST_DATA_EVENTS = _POST_HTML_EVENTS + (REACTION_CHANGED,)
+_CHUNK = 500  # ids per query (SQLite's bound-parameter limit)
+
+
+def _shown_post_id(event: dict) -> int | None:
+    data = event["data"]
+    if event["type"] == ANSWER_ACCEPTED and not data.get("post_id"):
+        return data.get("previous_post_id")
+    return data.get("post_id")
+
+
+def restate_posts(post_ids) -> int:
+    """Rewrite the stored thread events that carry these posts to what the posts show now.
+
+    Hidden: the placeholder, no body. Deleted: the deleted placeholder, no author name.
+    Edited: the current HTML. Author deleted or renamed: "gelöschtes Mitglied" or the new
+    name, everywhere the partial or the data names them. Returns how many events changed.
+    """
+    from hds_site.accounts.selectors import display_name_of
+
+    from .models import Post
+    from .services import render_posts_html
+
+    post_ids = {int(pk) for pk in post_ids if pk}
+    if not post_ids:
+        return 0
+    posts = {post.pk: post for post in Post.objects.filter(pk__in=post_ids).select_related("author__profile")}
+    rendered: dict[int, str] = {}
+
+    def prepare(found: list[dict]) -> None:
+        """Render, in one batch, the posts that the found events show (only those: old posts have no events)."""
+        wanted = {_shown_post_id(event) for event in found if event["html"]} & set(posts) - set(rendered)
+        if wanted:
+            rendered.update(render_posts_html(wanted))
+
+    def restate(event: dict):
+        data = dict(event["data"])
+        html = event["html"]
+        post = posts.get(data.get("post_id"))
+        if post is not None and "author_name" in data:
+            data["author_id"] = post.author_id
+            data["author_name"] = "" if post.is_deleted or not post.author_id else display_name_of(post.author)
+        shown = _shown_post_id(event)
+        if shown in rendered and html:
+            html = rendered[shown]
+        return data, html
+
+    from hds_site import realtime
+
+    threads = {post.thread_id for post in posts.values()}
+    # one thread (a post changed): its group, through the (group, seq) index; many (a member): all threads
+    where = {"group": thread_group(threads.pop())} if len(threads) == 1 else {"group_prefix": "thread."}
+    ids = sorted(posts)
+    changed = 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        changed += realtime.restate_events(
+            key="post_id", values=chunk, restate=restate, prepare=prepare, types=_POST_DATA_EVENTS, **where
+        )
+        changed += realtime.restate_events(
+            key="previous_post_id", values=chunk, restate=restate, prepare=prepare, types=(ANSWER_ACCEPTED,), **where
+        )
+    return changed
+
+
+def restate_notifications(notification_ids) -> int:
+    """Rewrite stored ``notification.created`` events to the text and item the list shows now."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from hds_site import realtime
+
+    from .models import Notification
+    from .services import notification_text
+
+    ids = {int(pk) for pk in notification_ids if pk}
+    if not ids:
+        return 0
+    notifications = {
+        n.pk: n for n in Notification.objects.filter(pk__in=ids).select_related("actor__profile", "thread")
+    }
+
+    def restate(event: dict):
+        notification = notifications.get(event["data"].get("id"))
+        if notification is None:
+            return None
+        with translation.override(settings.LANGUAGE_CODE):
+            text = notification_text(notification)
+            html = render_to_string(
+                "community/includes/notification.html", {"notification": notification, "text": text}
+            )
+        return {**event["data"], "text": text}, html
+
+    ordered = sorted(ids)
+    return sum(
+        realtime.restate_events(
+            key="id", values=ordered[i:i + _CHUNK], restate=restate, group_prefix="user.", types=(NOTIFICATION_CREATED,)
+        )
+        for i in range(0, len(ordered), _CHUNK)
+    )
+
+
+def member_post_ids(user_id: int) -> set[int]:
+    """Posts whose stored events name ``user_id``: their own, and replies to them ("Antwort auf … von …").
+
+    Collected before an account deletion removes the author (afterwards nothing links them).
+    """
+    from django.db.models import Q
+
+    from .models import Post
+
+    return set(
+        Post.objects.filter(Q(author_id=user_id) | Q(reply_to__author_id=user_id)).values_list("pk", flat=True)
+    )
+
+
+def restate_member(*, user_id: int, post_ids=None, notification_ids=None) -> int:
+    """A member was renamed (or made the profile private or public) or deleted the account:
+    rewrite every stored event that shows them. ``post_ids``/``notification_ids`` are given when
+    the links to the member are already gone (account deletion)."""
+    from .models import Notification
+
+    if post_ids is None:
+        post_ids = member_post_ids(user_id)
+    if notification_ids is None:
+        notification_ids = Notification.objects.filter(actor_id=user_id).values_list("pk", flat=True)
+    return restate_posts(post_ids) + restate_notifications(notification_ids)

@@ -93,20 +93,29 @@ def _log(*, moderator, action: str, thread=None, post=None, target_user=None, re
 
 def render_post_html(post: Post) -> str:
     """The post partial as a neutral (anonymous) viewer sees it: what live events carry."""
+    return render_posts_html([post.pk])[post.pk]
+
+
+def render_posts_html(post_ids) -> dict[int, str]:
+    """``render_post_html`` for many posts in a constant number of queries: {post id: html}."""
     from . import selectors
 
-    fresh = selectors.posts_for_render(Post.objects.filter(pk=post.pk))[0]
+    posts = selectors.posts_for_render(Post.objects.filter(pk__in=list(post_ids)))
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string(
-            "community/includes/post.html",
-            {"post": fresh, "thread": fresh.thread, "viewer": None, "live": True},
-        )
+        return {
+            post.pk: render_to_string(
+                "community/includes/post.html", {"post": post, "thread": post.thread, "viewer": None, "live": True}
+            )
+            for post in posts
+        }
 
 
 def _post_data(post: Post, **extra) -> dict:
     return {
         "thread_id": post.thread_id, "post_id": post.pk, "number": post.number,
-        "author_id": post.author_id, "author_name": display_name_of(post.author) if post.author_id else "",
+        "author_id": post.author_id,
+        # a deleted post shows no author (post.html); a deleted member's post has none
+        "author_name": display_name_of(post.author) if post.author_id and not post.is_deleted else "",
         **extra,
     }
 
@@ -464,6 +473,7 @@ def edit_post(*, post: Post, editor, body: str) -> Post:
         post.body_html = rendered.html
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "body_html", "edited_at"])
+        events.restate_posts([post.pk])  # stored events of this post now carry the new text
         if post.is_public:
             _publish_post(post, events.POST_EDITED)
             new_mentions = [u for u in rendered.mentioned if u.pk not in before]
@@ -481,6 +491,7 @@ def delete_post(*, post: Post, actor) -> Post:
         was_public = post.is_public
         post.is_deleted = True
         post.save(update_fields=["is_deleted"])
+        events.restate_posts([post.pk])  # the replay shows the deleted placeholder, never the text
         thread = post.thread
         if thread.accepted_post_id == post.pk:
             _set_accepted(thread, None)
@@ -636,6 +647,7 @@ def hide_post(*, post: Post, moderator, reason: str) -> Post:
         was_public = post.is_public
         post.is_hidden = True
         post.save(update_fields=["is_hidden"])
+        events.restate_posts([post.pk])  # the replay shows the placeholder, never the body
         Report.objects.filter(post=post, status=Report.Status.OPEN).update(
             status=Report.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=moderator
         )
@@ -661,6 +673,7 @@ def unhide_post(*, post: Post, moderator, reason: str = "") -> Post:
     with transaction.atomic():
         post.is_hidden = False
         post.save(update_fields=["is_hidden"])
+        events.restate_posts([post.pk])
         _refresh_thread_counters(post.thread)
         _log(moderator=moderator, action=ModerationLog.Action.UNHIDE, thread=post.thread, post=post,
              target_user=post.author, reason=reason)
@@ -692,6 +705,7 @@ def reject_post(*, post: Post, moderator, reason: str) -> Post:
     with transaction.atomic():
         post.is_hidden = True
         post.save(update_fields=["is_hidden"])
+        events.restate_posts([post.pk])
         _log(moderator=moderator, action=ModerationLog.Action.REJECT, thread=post.thread, post=post,
              target_user=post.author, reason=reason)
         if post.author_id:
@@ -870,6 +884,9 @@ def forget_member(*, user) -> None:
     """Account deletion: posts and threads stay, without author ("gelöschtes Mitglied");
     everything personal of the member goes."""
     with transaction.atomic():
+        # what the stored live events show of the member, collected while the links still exist
+        post_ids = events.member_post_ids(user.pk)
+        acted = list(Notification.objects.filter(actor=user).values_list("pk", flat=True))
         Post.objects.filter(author=user).update(author=None)
         Thread.objects.filter(author=user).update(author=None)
         PostRevision.objects.filter(editor=user).update(editor=None)
@@ -881,6 +898,15 @@ def forget_member(*, user) -> None:
         Membership.objects.filter(user=user).delete()
         ForumPreference.objects.filter(user=user).delete()
         Report.objects.filter(reporter=user).update(reporter=None)
+        # the replay log: "gelöschtes Mitglied" without a link wherever they were shown; their own stream goes
+        events.restate_member(user_id=user.pk, post_ids=post_ids, notification_ids=acted)
+        realtime.forget_group(events.user_group(user.pk))
+
+
+def member_changed(*, user) -> None:
+    """The member's display name or profile visibility changed (accounts' ``hds_profile_changed``
+    hook, inside that transaction): stored live events show the new name, linked only if public."""
+    events.restate_member(user_id=user.pk)
 
 
 def active_suspension(user) -> Suspension | None:

@@ -140,6 +140,11 @@ def account_deletion(user) -> None:
     services.forget_member(user=user)
 
 
+@hooks.register("hds_profile_changed")
+def profile_changed(user, changed) -> None:
+    services.member_changed(user=user)
+
+
 @hooks.register("hds_periodic_jobs")
 def periodic_jobs():
     from hds_site.periodic import DAY, PeriodicJob

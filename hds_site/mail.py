@@ -37,6 +37,13 @@ written in the queueing transaction itself, so it commits (or rolls back) with
 the mail; with other backends (the immediate one in development and tests
 runs the task at once) it is enqueued after commit.
 
+Redaction: a mail must never say more than the pages do by the time it leaves.
+Mails that quote changeable content (a forum post, a member's name) are
+composed at delivery (``queue_composed``), so a post hidden, deleted or edited
+and a member renamed or deleted after queueing are sent as they are then.
+Account deletion calls ``forget_recipient()`` in its transaction: every row
+addressed to the member goes, unsent ones included.
+
 Privacy: once sent, the body, HTML and headers (names, confirmation and
 unsubscribe links) are erased at once. The small record left (recipient,
 subject, timestamps) is deleted after ``HDS_MAIL_RETENTION_DAYS`` (30), as are
@@ -470,6 +477,31 @@ def _unreachable(error: str) -> bool:
         "ConnectionRefusedError", "ConnectionResetError", "TimeoutError", "SMTPConnectError",
         "SMTPServerDisconnected", "OSError", "gaierror",
     }
+
+
+# --- redaction -------------------------------------------------------------------------------
+
+
+def forget_recipient(addresses) -> int:
+    """Account deletion: every outbox row addressed to any of ``addresses`` is deleted, so unsent
+    mails are never sent and no record (sent, dropped, failed) keeps the member's address or the
+    subject of a mail to them. Returns how many rows went. Runs in the caller's transaction.
+
+    The outbox holds at most ``HDS_MAIL_RETENTION_DAYS`` of rows; the recipients are matched
+    case-insensitively in Python (the ``to`` list is JSON, which SQLite cannot search by element).
+    """
+    wanted = {address.strip().casefold() for address in addresses if address and address.strip()}
+    if not wanted:
+        return 0
+    ids = [
+        pk for pk, to in OutboxMail.objects.values_list("pk", "to").iterator(chunk_size=2000)
+        if any(str(address).casefold() in wanted for address in (to or []))
+    ]
+    deleted = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), 500):
+            deleted += OutboxMail.objects.filter(pk__in=ids[start:start + 500]).delete()[0]
+    return deleted
 
 
 # --- operations ------------------------------------------------------------------------------

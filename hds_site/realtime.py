@@ -8,6 +8,9 @@ Envelope sent to clients (see docs/realtime.md)::
   transaction (so it exists exactly when the change exists) and sends it to the
   channel-layer group only after the transaction commits.
 * ``events_since()`` returns what a reconnecting client missed, in order.
+* ``restate_events()`` rewrites stored events whose content changed (hidden,
+  deleted, edited posts; renamed or deleted members) in the transaction of the
+  change: a replay shows the current state, never an earlier one.
 * ``broadcast()`` is for ephemeral events (typing, viewer and signature
   counters) that are never replayed: also sent after commit, no ``seq``.
 
@@ -184,6 +187,77 @@ def replay_since(group: str, seq: int, limit: int = REPLAY_LIMIT) -> list[dict] 
     if not events and seq < last_seq(group):
         return None  # everything after the client's seq was pruned
     return events
+
+
+# --- restating the log ----------------------------------------------------------------------
+#
+# The log never holds more than the pages show now. When content changes after its events were
+# stored (a post is hidden, deleted or edited; a member is renamed or deletes the account), the
+# service that makes the change calls ``restate_events`` in its transaction; the app's events.py
+# knows which events carry the object and what they must carry now. Restated events keep their
+# seq and type (a client that replays gets each change once, in order) and are not re-sent:
+# clients that saw the old version live got the change itself as its own event.
+
+
+def restate_events(
+    *,
+    key: str,
+    values,
+    restate,
+    group: str | None = None,
+    group_prefix: str | None = None,
+    types=None,
+    prepare=None,
+) -> int:
+    """Rewrite every stored event whose ``data[key]`` is one of ``values``; returns how many changed.
+
+    ``restate(event)`` gets the stored envelope (``{"type", "seq", "data", "html", "group"}``) and
+    returns the new ``(data, html)``, or None to keep the event as it is. Narrow the search with
+    ``group`` (an exact group: uses the ``(group, seq)`` index) or ``group_prefix`` and ``types``.
+    ``prepare(events)``, if given, sees all matching envelopes first (to render what they need in
+    one batch instead of one query per event).
+    Must run inside the transaction of the change (it opens one if there is none), so the log and
+    the page change together.
+    """
+    from hds_site.models import LiveEvent
+
+    values = list(values)
+    if not values:
+        return 0
+    rows = LiveEvent.objects.filter(**{f"data__{key}__in": values})
+    if group is not None:
+        rows = rows.filter(group=group)
+    elif group_prefix:
+        rows = rows.filter(group__startswith=group_prefix)
+    if types:
+        rows = rows.filter(type__in=list(types))
+    changed = []
+    with transaction.atomic():
+        found = [(row, {**row.envelope(), "group": row.group}) for row in rows.select_for_update().order_by("group", "seq")]
+        if prepare is not None and found:
+            prepare([envelope for _row, envelope in found])
+        for row, envelope in found:
+            result = restate(envelope)
+            if result is None:
+                continue
+            data, html = result
+            data, html = data or {}, html or ""
+            if data != row.data or html != row.html:
+                row.data, row.html = data, html
+                changed.append(row)
+        if changed:
+            LiveEvent.objects.bulk_update(changed, ["data", "html"], batch_size=500)
+    return len(changed)
+
+
+def forget_group(group: str) -> int:
+    """Delete every stored event of ``group`` and its stream (a deleted member's ``user.<id>``)."""
+    from hds_site.models import LiveEvent, LiveStream
+
+    with transaction.atomic():
+        deleted = LiveEvent.objects.filter(group=group).delete()[0]
+        LiveStream.objects.filter(group=group).delete()
+    return deleted
 
 
 def retention_days() -> int:

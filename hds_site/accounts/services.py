@@ -5,9 +5,14 @@ Extension points (Wagtail hooks, registered by apps higher up the import chain):
 * ``hds_gdpr_export`` — ``fn(user) -> dict[str, Any]``: sections an app adds to
   the member's data export ({section_name: JSON-serialisable data}).
 * ``hds_account_deletion`` — ``fn(user) -> None``: called inside the deletion
-  transaction *before* the user row is deleted; each app anonymises or removes
+  transaction *before* the user row is deleted (by ``delete_account``, and for any
+  other deletion of a user row through the ``pre_delete`` signal); each app anonymises or removes
   its own rows (e.g. the forum sets ``Post.author`` to NULL so posts survive as
   "gelöschtes Mitglied"). Raising aborts the whole deletion.
+* ``hds_profile_changed`` — ``fn(user, changed: set[str]) -> None``: called inside
+  the transaction of ``update_profile`` when what others see of the member
+  changed (``display_name``, ``is_public``); the forum rewrites the stored live
+  events that show the member (docs/realtime.md).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from .models import Profile
 User = get_user_model()
 
 PROFILE_FIELDS = ("display_name", "profession", "bundesland", "bio", "is_public")
+#: what other people see of a member next to their contributions (name, and a link when public)
+SHOWN_FIELDS = ("display_name", "is_public")
 
 
 def generate_username() -> str:
@@ -82,12 +89,18 @@ def update_profile(*, user: AbstractBaseUser, actor: AbstractBaseUser | None = N
     with transaction.atomic():
         profile = ensure_profile(user=user)
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        before = {name: getattr(profile, name) for name in SHOWN_FIELDS}
         for name, value in fields.items():
             if isinstance(value, str):
                 value = value.strip()
             setattr(profile, name, value)
         profile.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
         profile.save()
+        changed = {name for name in SHOWN_FIELDS if getattr(profile, name) != before[name]}
+        if changed:
+            user.profile = profile
+            for fn in hooks.get_hooks("hds_profile_changed"):
+                fn(user, changed)
     return profile
 
 
@@ -167,20 +180,39 @@ def export_user_data(*, user: AbstractBaseUser) -> dict[str, Any]:
 def delete_account(*, user: AbstractBaseUser) -> None:
     """Delete the member and their personal data, in one transaction.
 
-    Every ``hds_account_deletion`` hook runs first (apps anonymise what must
-    survive, e.g. forum posts keep their text but lose their author), then the
-    user row is deleted; the profile and the email addresses go with it
-    (on_delete=CASCADE). Nothing else of the member remains in accounts.
+    ``erase_member`` runs first (apps anonymise what must survive, e.g. forum
+    posts keep their text but lose their author), then the user row is deleted;
+    the profile and the email addresses go with it (on_delete=CASCADE). Nothing
+    else of the member remains in accounts.
     """
     if user.is_superuser:
         raise PermissionDenied("superusers cannot delete themselves through self-service")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        for fn in hooks.get_hooks("hds_account_deletion"):
-            fn(locked)
+        erase_member(user=locked)
         EmailAddress.objects.filter(user=locked).delete()
         Profile.objects.filter(user=locked).delete()
         locked.delete()
+
+
+def erase_member(*, user: AbstractBaseUser) -> None:
+    """Everything a deleted account leaves behind is anonymised or removed, in the caller's transaction:
+    every ``hds_account_deletion`` hook (the forum: posts as "gelöschtes Mitglied", the live replay log
+    rewritten), and every outbox mail addressed to the member (unsent ones are never sent).
+
+    ``delete_account`` calls it; so does the ``pre_delete`` signal of the user model (signals.py) for
+    any other way a user row is deleted (the Wagtail admin's user delete and bulk delete, a shell), so
+    no path leaves the member's name in stored events or mails. Runs once per user object.
+    """
+    from hds_site import mail
+
+    if getattr(user, "_hds_erased", False):
+        return
+    for fn in hooks.get_hooks("hds_account_deletion"):
+        fn(user)
+    addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    mail.forget_recipient(addresses)
+    user._hds_erased = True
 
 
 # --- provisioning (demo seed, operations) ---------------------------------------

@@ -1,9 +1,11 @@
 """Wagtail hooks of the accounts app.
 
-The accounts app also *defines* three hooks for apps higher up (see
+The accounts app also *defines* four hooks for apps higher up (see
 services.py and templates/accounts/member_profile.html):
 ``hds_gdpr_export`` (fn(user) -> {section: data}), ``hds_account_deletion``
-(fn(user), inside the deletion transaction) and ``hds_profile_sections``
+(fn(user), inside the deletion transaction), ``hds_profile_changed``
+(fn(user, changed), inside ``update_profile``'s transaction when the display
+name or the profile's visibility changed) and ``hds_profile_sections``
 (fn(context, profile_user) -> safe HTML on the public profile page).
 """
 
