@@ -51,3 +51,33 @@ def spreadsheet_safe(value) -> str:
 
 def spreadsheet_row(row) -> list[str]:
     return [spreadsheet_safe(cell) for cell in row]
+
+
+class _GuardedWriter:
+    """A ``csv.DictWriter`` stand-in that passes every text cell through ``spreadsheet_safe``."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row: dict):
+        return self._writer.writerow({key: spreadsheet_safe(v) if isinstance(v, str) else v for key, v in row.items()})
+
+    def __getattr__(self, name):
+        return getattr(self._writer, name)
+
+
+def guard_wagtail_csv_exports() -> None:
+    """Wagtail's admin CSV exports (page listings, reports such as the site history, form submissions) write
+    cells as they are, and proposals put member-typed titles there; wrap their row writer (Wagtail's XLSX
+    export already stores formulas as text). Called once from ``CampaignsConfig.ready``."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    original = SpreadsheetExportMixin.write_csv_row
+    if getattr(original, "hds_guarded", False):
+        return
+
+    def write_csv_row(self, writer, row_dict):
+        return original(self, _GuardedWriter(writer), row_dict)
+
+    write_csv_row.hds_guarded = True  # type: ignore[attr-defined]
+    SpreadsheetExportMixin.write_csv_row = write_csv_row  # type: ignore[method-assign]

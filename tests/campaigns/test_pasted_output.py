@@ -190,3 +190,22 @@ def test_pdf_export_prints_hostile_names_as_text(client, formula_campaign, organ
     text = _pdf_text(response.content)
     assert "(Klammer) \\Backslash <b>fett</b>" in text
     assert "Norma Normal" in text
+
+
+def test_wagtail_admin_csv_exports_carry_no_formula_from_a_proposal_title(client, index, editor):
+    """Member-typed proposal titles reach Wagtail's own CSV exports (site history, workflow report)."""
+    from campaigns import services
+    from tests.factories import UserFactory
+
+    proposer = UserFactory(email="formel@example.com", display_name="Fritz Formel")
+    title = '=HYPERLINK("http://evil.example","klick")'
+    services.propose_campaign(proposer=proposer, title=title, demands="x", addressee="y", why="z", goal=100)
+    client.force_login(editor)
+    for url in ("/cms/reports/site-history/?export=csv", "/cms/reports/workflow/?export=csv"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+        cells = [cell for row in rows for cell in row]
+        assert any("HYPERLINK" in cell for cell in cells), (url, rows[:5])
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], (url, rows)
