@@ -9,5 +9,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from . import signals
+        from .text import guard_wagtail_csv_exports
 
         signals.connect()
+        guard_wagtail_csv_exports()  # member-typed titles reach Wagtail's admin CSV exports

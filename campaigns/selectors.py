@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMinute
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import AuditLogEntry, CampaignCounterShard, CampaignIndexPage, CampaignPage, MilestoneReached, Signature
@@ -105,6 +106,35 @@ def share_links(page: CampaignPage, url: str) -> list[dict]:
     ]
 
 
+def embed_code(page: CampaignPage, embed_url: str) -> str:
+    """The ``<iframe>`` snippet people paste into their own sites, as text.
+
+    Every value is escaped for a double-quoted attribute (``"``, ``'``, ``<``,
+    ``>``, ``&``) and line breaks are folded, so nothing in a title or URL can
+    end the attribute or the tag on the page where the code is pasted. The
+    template escapes this text once more as textarea content.
+    """
+    title = escape(" ".join(str(page.title).split()))
+    src = escape("".join(embed_url.split()))
+    # an f-string: plain text (not marked safe), so the template escapes it again for the textarea
+    return f'<iframe src="{src}" title="{title}" width="320" height="220" loading="lazy"></iframe>'
+
+
+
+def source_thread_url(page: CampaignPage, user) -> str | None:
+    """The forum thread the campaign came from, linked only for those who may read it (its URL holds the
+    title's slug); otherwise nothing of it is shown."""
+    if page.source_thread_id is None:
+        return None
+    from community.models import Thread
+    from community.permissions import can_view_thread
+
+    thread = Thread.objects.select_related("category").filter(pk=page.source_thread_id).first()
+    if thread is None or not can_view_thread(user, thread):
+        return None
+    return thread.get_absolute_url()
+
+
 def public_names(campaign_id: int, limit: int = 20) -> list[dict]:
     return list(
         Signature.objects.filter(campaign_id=campaign_id, status=Signature.Status.CONFIRMED, show_name=True)
@@ -132,6 +162,8 @@ def campaign_page_context(page: CampaignPage, request) -> dict:
         "share_links": share_links(page, url),
         "absolute_url": url,
         "embed_url": url.rstrip("/") + "/embed/",
+        "embed_code": embed_code(page, url.rstrip("/") + "/embed/"),
+        "source_thread_url": source_thread_url(page, getattr(request, "user", None)),
         "last_seq": realtime.last_seq(page.group_name),
         "milestones_reached": list(page.milestones_reached.order_by("percent").values_list("percent", flat=True)),
     }

@@ -17,11 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
-from django.utils.html import escape, linebreaks
+from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import abuse, consent, live, permissions
+from .text import clean_text, plain_text_to_rich_text
 from .models import (
     COUNTER_SHARDS,
     AuditLogEntry,
@@ -460,25 +461,36 @@ def _campaign_workflow(page: CampaignPage):
 def propose_campaign(
     *, proposer, title: str, demands: str, addressee: str, why: str, goal: int, thread=None
 ) -> CampaignPage:
-    """A member's proposal: a draft CampaignPage submitted to the moderation workflow."""
+    """A member's proposal: a draft CampaignPage submitted to the moderation workflow.
+
+    The texts are the member's plain text: control characters dropped, "why"
+    turned into rich text the editors' Draftail editor can open (``campaigns.text``).
+    ``thread`` must be one the proposer may read (the proposal links to it).
+    """
+    from community.permissions import can_view_thread
+
     from . import selectors
 
     if not permissions.can_propose(proposer):
         raise PermissionDenied
+    if thread is not None and not can_view_thread(proposer, thread):
+        raise PermissionDenied
     index = selectors.campaign_index()
     if index is None:
         raise ValidationError(_("Es gibt noch keine Kampagnenübersicht."))
+    title, demands, addressee, why = (clean_text(value) for value in (title, demands, addressee, why))
+    title = " ".join(title.split())
     demand_lines = [line.strip(" -*\t") for line in demands.splitlines() if line.strip()]
     demands_html = "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in demand_lines) + "</ul>"
     with transaction.atomic():
         page = CampaignPage(
             title=title.strip(),
             slug=_unique_slug(index, title),
-            teaser=why.strip()[:400],
+            teaser=" ".join(why.split())[:400],
             demands=demands_html,
-            addressee=addressee.strip(),
+            addressee=" ".join(addressee.split()),
             goal=goal,
-            body=[("paragraph", linebreaks(escape(why.strip())))],
+            body=[("paragraph", plain_text_to_rich_text(why))] if why.strip() else [],
             proposer=proposer,
             owner=proposer,
             source_thread=thread,
@@ -567,7 +579,7 @@ def mark_handed_over(*, campaign: CampaignPage, actor, handed_over_on: date | No
 def publish_response(*, campaign: CampaignPage, actor, response: str) -> CampaignPage:
     if not permissions.can_manage(actor, campaign):
         raise PermissionDenied
-    html = linebreaks(escape(response.strip()))
+    html = plain_text_to_rich_text(response)
     with transaction.atomic():
         page = _publish_change(campaign, actor, response=html, response_published_at=timezone.now())
         AuditLogEntry.objects.create(campaign=page, actor=actor, action=AuditLogEntry.Action.RESPONSE)

@@ -28,6 +28,7 @@ from .forms import (
     UpdateForm,
 )
 from .models import CampaignPage
+from .text import spreadsheet_row
 
 
 def _initial_for(user) -> dict:
@@ -237,12 +238,7 @@ def my_data(request, token: str):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def propose(request):
-    thread = None
-    thread_id = request.POST.get("thread") or request.GET.get("thread")
-    if thread_id and str(thread_id).isascii() and str(thread_id).isdigit() and int(thread_id) < 2**63:
-        from community.models import Thread
-
-        thread = Thread.objects.filter(pk=int(thread_id)).first()
+    thread = _proposal_thread(request)
     initial = {"thread": thread.pk, "title": thread.title} if thread else {}
     form = ProposalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -255,6 +251,28 @@ def propose(request):
     return TemplateResponse(
         request, "campaigns/propose.html", {"form": form, "thread": thread}, status=400 if form.errors else 200
     )
+
+
+def _proposal_thread(request):
+    """The forum thread named by ``?thread=<id>`` (or the form's hidden field), if the member may read it.
+
+    An id that is malformed, unknown or names a thread the member may not read
+    (members-only area, not yet released) gets the same 404: the answer does
+    not tell which threads exist, let alone their titles.
+    """
+    from community.models import Thread
+    from community.permissions import can_view_thread
+
+    thread_id = request.POST.get("thread") if request.method == "POST" else request.GET.get("thread")
+    if thread_id in (None, ""):
+        return None
+    thread_id = str(thread_id).strip()
+    thread = None
+    if thread_id.isascii() and thread_id.isdigit() and int(thread_id) < 2**63:
+        thread = Thread.objects.select_related("category").filter(pk=int(thread_id)).first()
+    if thread is None or not can_view_thread(request.user, thread):
+        raise Http404(_("Dieses Forumsthema gibt es nicht oder Sie können es nicht sehen."))
+    return thread
 
 
 # --- organiser dashboard --------------------------------------------------------------------
@@ -322,7 +340,8 @@ def export(request, slug: str, fmt: str):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([_("Name"), _("Postleitzahl"), _("Ort")])
-        writer.writerows(rows)
+        # names are what signers typed: no cell may start a spreadsheet formula
+        writer.writerows(spreadsheet_row(row) for row in rows)
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     else:

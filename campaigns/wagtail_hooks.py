@@ -16,7 +16,7 @@ def thread_actions(context, thread):
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    campaigns = list(CampaignPage.objects.live().filter(source_thread=thread).only("title", "url_path"))
+    campaigns = list(CampaignPage.objects.live().public().filter(source_thread=thread).only("title", "url_path"))
     return render_to_string(
         "campaigns/includes/thread_actions.html",
         {

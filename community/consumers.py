@@ -456,7 +456,7 @@ class ThreadConsumer(LiveConsumer):
         kwargs = {}
         if reply_to is not None:
             parent = Post.objects.filter(thread=thread, pk=reply_to).first()
-            if parent is None:
+            if parent is None or not parent.is_public:  # hidden, deleted or unreleased: as if unknown
                 raise ValidationError("Der Beitrag, auf den Sie antworten, gibt es nicht.")
             kwargs["reply_to"] = parent
         return services.post_reply(thread=thread, author=user, body=body, **kwargs)

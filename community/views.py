@@ -269,6 +269,8 @@ def thread_reply(request, pk: int):
     reply_to_id = request.POST.get("reply_to") or request.GET.get("reply_to") or request.GET.get("quote")
     if reply_to_id:
         reply_to = Post.objects.filter(thread=thread, pk=_safe_int(reply_to_id, 0)).select_related("author__profile").first()
+        if reply_to is not None and not reply_to.is_public:
+            reply_to = None  # a hidden, deleted or unreleased post: not named, not quoted
     if request.method == "POST":
         form = ReplyForm(request.POST)
         if form.is_valid():
