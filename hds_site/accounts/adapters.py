@@ -40,6 +40,17 @@ class AccountAdapter(DefaultAccountAdapter):
                 services.register_member(user=user, display_name=form.cleaned_data.get("display_name"))
         return user
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The per-account key of the ``login_failed`` limit: the login alone, not the request's host.
+
+        allauth prefixes it with ``get_current_site(request).domain``; without the
+        sites framework that is the Host header, so a new port per guess
+        (``Host: localhost:6666``, ``:6667`` …) started a fresh count for the
+        same account.
+        """
+        login = (credentials.get("email") or credentials.get("username") or "").strip().lower()
+        return f"{urlsplit(settings.SITE_URL).netloc}:{login}"
+
     # --- links in mails: always on SITE_URL ------------------------------------------------
 
     def get_reset_password_from_key_url(self, key: str) -> str:

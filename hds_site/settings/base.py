@@ -265,8 +265,14 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[HDS] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# Failed logins are limited per account and per client IP separately (docs/operations.md, "Login lockout"):
+# 5 in 5 minutes lock one account (the right password is refused too, a password reset lifts it);
+# an IP is locked only after 30 in 5 minutes (over any accounts), so one person's typos behind a shared
+# office or mobile-carrier address do not lock out everyone there, while guessing across accounts stays slow.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "30/5m/ip,5/5m/key",
+    # every login POST per IP (allauth's default is 30/m): room for an office arriving at nine behind one address
+    "login": "60/m/ip",
     "signup": "20/h/ip",
     "confirm_email": "3/m/key",
     "reset_password": "5/h/ip,3/h/key",
