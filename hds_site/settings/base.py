@@ -7,6 +7,7 @@ immediate tasks.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -277,6 +278,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "3/m/key",
     "reset_password": "5/h/ip,3/h/key",
 }
+# forum reports per member (moderators excepted): at most `count` within `window` (docs/forum.md)
+HDS_FORUM_REPORT_RATE_LIMIT = {"count": 5, "window": timedelta(minutes=10)}
 ACCOUNT_ADAPTER = "hds_site.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "hds_site.accounts.forms.SignupForm"}  # adds the display name (pseudonym)
 # /cms/login/ authenticates through allauth: the same login_failed lockout as /konto/login/
