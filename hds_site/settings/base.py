@@ -310,6 +310,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# the admin's image form decodes every upload with Pillow: a broken file is a form error, not a 500
+WAGTAILIMAGES_IMAGE_FORM_BASE = "hds_site.content.images.ImageForm"
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Haus der Selbstständigen"
