@@ -115,3 +115,21 @@ def test_every_mail_of_every_flow_links_to_site_url_only(client, mailoutbox, set
     assert assert_links_on_site_url(mailoutbox) >= len(mailoutbox)
     for message in mailoutbox:
         assert URL.search(message.body), message.subject
+
+
+def test_wagtail_workflow_mails_link_to_site_url(mailoutbox, django_capture_on_commit_callbacks):
+    """Wagtail's moderation mails build links from WAGTAILADMIN_BASE_URL, which is SITE_URL."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import content_article, content_article_index, content_home
+
+    article = content_article(index=content_article_index(home=content_home()), title="Zur Freigabe")
+    submitter = UserFactory(email="autorin@example.com", is_staff=True)
+    reviewer = UserFactory(email="pruefer@example.com", is_staff=True)
+    for user in (submitter, reviewer):
+        user.groups.add(Group.objects.get(name="Redaktion"))
+    with django_capture_on_commit_callbacks(execute=True):
+        article.get_workflow().start(article, submitter)
+    assert [m.to for m in mailoutbox] == [[reviewer.email]]
+    assert "/cms/pages/" in mailoutbox[0].body
+    assert assert_links_on_site_url(mailoutbox) >= 1
