@@ -218,3 +218,25 @@ def test_too_many_login_requests_get_a_german_page_not_a_bare_english_one(client
     html = response.content.decode()
     assert response.status_code == 429
     assert '<html lang="de">' in html and "Zu viele Anfragen" in html
+
+
+@pytest.mark.django_db
+def test_a_password_reset_lifts_the_lock_on_an_account(client, mailoutbox):
+    """Anyone who knows an address can lock its account for 5 minutes; the owner gets in at once by a reset."""
+    import re
+
+    make_member("anna@example.org")
+    for n in range(ACCOUNT_LIMIT):
+        login(client, "anna@example.org", "falsch", ip=f"203.0.113.{n + 1}", HTTP_HOST=f"localhost:{7000 + n}")
+    assert LOCKOUT_MESSAGE in login(client, "anna@example.org", PASSWORD).content.decode()
+
+    client.post("/konto/password/reset/", {"email": "anna@example.org"}, REMOTE_ADDR="198.51.100.10")
+    link = re.search(r"http://testserver(/konto/password/reset/key/\S+/)", mailoutbox[-1].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new_password = "Neues-Passwort-2026!"
+    response = client.post(form_url, {"password1": new_password, "password2": new_password}, REMOTE_ADDR="198.51.100.10")
+    assert response.status_code == 302
+
+    response = login(client, "anna@example.org", new_password)
+    assert response.status_code == 302
+    assert logged_in(client)
