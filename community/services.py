@@ -618,7 +618,17 @@ def mark_thread_read(*, user, thread: Thread, number: int) -> None:
 # --- reports and moderation -----------------------------------------------------------
 
 
+# reports per member (moderators excepted) within the window; HDS_FORUM_REPORT_RATE_LIMIT overrides
+REPORT_RATE_LIMIT_DEFAULTS = {"count": 5, "window": timedelta(minutes=10)}
+
+
 def report_post(*, post: Post, reporter, reason: str, text: str = "") -> Report:
+    """One report per post and member (a constraint), and at most ``count`` reports per ``window``.
+
+    The limit counts the member's own Report rows (a sliding window, exact, and
+    not lost when the cache is away, unlike the cache counters of posting): one
+    member filed twelve reports in seconds, each a moderator's task.
+    """
     _require_member(reporter)
     if not perms.can_view_thread(reporter, post.thread) or post.is_deleted:
         raise PermissionDenied(_("Sie können diesen Beitrag nicht melden."))
@@ -626,6 +636,15 @@ def report_post(*, post: Post, reporter, reason: str, text: str = "") -> Report:
         raise ValidationError({"reason": _("Bitte wählen Sie einen Grund.")})
     if reason == Report.Reason.OTHER and not (text or "").strip():
         raise ValidationError({"text": _("Bitte beschreiben Sie kurz, was nicht in Ordnung ist.")})
+    limit = _conf("HDS_FORUM_REPORT_RATE_LIMIT", REPORT_RATE_LIMIT_DEFAULTS)
+    if limit["count"] and not perms.is_moderator(reporter):
+        recent = Report.objects.filter(reporter=reporter, created_at__gte=timezone.now() - limit["window"])
+        if recent.count() >= limit["count"]:
+            raise ValidationError(
+                _("Sie haben in kurzer Zeit schon mehrere Beiträge gemeldet. Bitte warten Sie einige Minuten, "
+                  "bevor Sie weitere melden; die Moderation sieht sich Ihre Meldungen an."),
+                code="rate_limited",
+            )
     try:
         with transaction.atomic():
             return Report.objects.create(post=post, reporter=reporter, reason=reason, text=(text or "").strip()[:1000])

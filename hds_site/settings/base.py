@@ -7,6 +7,7 @@ immediate tasks.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -268,12 +269,20 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[HDS] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# Failed logins are limited per account and per client IP separately (docs/operations.md, "Login lockout"):
+# 5 in 5 minutes lock one account (the right password is refused too, a password reset lifts it);
+# an IP is locked only after 30 in 5 minutes (over any accounts), so one person's typos behind a shared
+# office or mobile-carrier address do not lock out everyone there, while guessing across accounts stays slow.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "30/5m/ip,5/5m/key",
+    # every login POST per IP (allauth's default is 30/m): room for an office arriving at nine behind one address
+    "login": "60/m/ip",
     "signup": "20/h/ip",
     "confirm_email": "3/m/key",
     "reset_password": "5/h/ip,3/h/key",
 }
+# forum reports per member (moderators excepted): at most `count` within `window` (docs/forum.md)
+HDS_FORUM_REPORT_RATE_LIMIT = {"count": 5, "window": timedelta(minutes=10)}
 ACCOUNT_ADAPTER = "hds_site.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "hds_site.accounts.forms.SignupForm"}  # adds the display name (pseudonym)
 # /cms/login/ authenticates through allauth: the same login_failed lockout as /konto/login/
@@ -304,6 +313,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# the admin's image form decodes every upload with Pillow: a broken file is a form error, not a 500
+WAGTAILIMAGES_IMAGE_FORM_BASE = "hds_site.content.images.ImageForm"
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Haus der Selbstständigen"

@@ -123,7 +123,8 @@ for i, name in enumerate(NAMES):
     out["members"].append({"email": user.email, "name": name})
 
 quiet = {"HDS_FORUM_PREMODERATION": {"enabled": False},
-         "HDS_FORUM_RATE_LIMITS": {"per_minute": 0, "per_day_new_member": 0, "duplicate_window": None}}
+         "HDS_FORUM_RATE_LIMITS": {"per_minute": 0, "per_day_new_member": 0, "duplicate_window": None},
+         "HDS_FORUM_REPORT_RATE_LIMIT": {"count": 0, "window": timedelta(0)}}  # Jana files ~8 reports below
 with override_settings(**quiet):
     group = forum.upsert_group(slug="xss-gruppe", name="XSSGRUPPE " + V[1][:100], description="\n\n".join(V))
     forum.add_group_member(group=group, user=members[0], role="admin")
