@@ -48,7 +48,7 @@ def iso_datetime(value) -> str:
     return ""
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def ldate(value, name: str) -> str:
     """``value`` formatted with the format ``name`` of the active language's format module."""
     if value in (None, ""):
