@@ -25,6 +25,7 @@ from django import template
 from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone, translation
+from django.utils.encoding import iri_to_uri
 from django.utils.formats import get_format_modules
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
@@ -142,11 +143,11 @@ def _translated_page_path(page, request, code: str) -> str | None:
     with translation.override(code):
         localized = page.localized
         parts = localized.get_url_parts(request) if localized.live else None
-    return parts[2] if parts else None
+    return iri_to_uri(parts[2]) if parts else None
 
 
 def language_paths(request, page=None) -> dict[str, str]:
-    neutral = _neutral_path(request.path)
+    neutral = iri_to_uri(_neutral_path(request.path))  # /mitglieder/Jana Freiberg/ → …Jana%20Freiberg/
     default = _primary(settings.LANGUAGE_CODE)
     paths = {}
     for code, _name in settings.LANGUAGES:
@@ -172,7 +173,7 @@ def alternate_links(context, page=None) -> str:
     )
     suffix = f"?{query}" if query else ""
     current = _primary(translation.get_language()) or _primary(settings.LANGUAGE_CODE)
-    links = [format_html('<link rel="canonical" href="{}">', base + paths.get(current, request.path) + suffix)]
+    links = [format_html('<link rel="canonical" href="{}">', base + paths.get(current, iri_to_uri(request.path)) + suffix)]
     for code, path in paths.items():
         links.append(format_html('<link rel="alternate" hreflang="{}" href="{}">', code, base + path + suffix))
     default_path = paths[_primary(settings.LANGUAGE_CODE)]
