@@ -53,12 +53,19 @@ test: venv
 test-all: venv
 	DJANGO_SETTINGS_MODULE=hds_site.settings.test $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-## make test-browser: user journeys in Chromium (needs the distro's chromium and `npm ci` for axe-core)
-test-browser: venv node_modules/axe-core/axe.min.js
+## make test-browser: user journeys in Chromium (needs the distro's chromium, Java 17 and `npm ci` for axe-core and vnu-jar)
+test-browser: venv node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar
 	DJANGO_SETTINGS_MODULE=hds_site.settings.test $(PY) -m pytest -m browser $(PYTEST_ARGS)
 
-node_modules/axe-core/axe.min.js: package.json package-lock.json
-	npm ci --no-audit --no-fund
+# npm ci installs both (package-lock.json); --ignore-scripts: vnu-jar's postinstall would try to download a Java
+# runtime, the machine's Java 17 runs the checker. A node_modules from before vnu-jar lacks the jar: npm ci again.
+NODE_TOOLS := node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar
+node_modules/.hds-npm-ci: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+$(NODE_TOOLS): node_modules/.hds-npm-ci
+	@test -f $@ || { rm -f node_modules/.hds-npm-ci; echo "$@ missing after npm ci"; exit 1; }
 	@touch $@
 
 bench: venv

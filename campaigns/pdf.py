@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fpdf import FPDF
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -50,7 +51,8 @@ def handover_pdf(page, rows: list[tuple[str, str, str]]) -> bytes:
     pdf.multi_cell(
         0, 6,
         _latin1(
-            _("An: %(addressee)s – %(count)s Unterschriften, Stand %(date)s")
+            ngettext("An: %(addressee)s – %(count)s Unterschrift, Stand %(date)s",
+                     "An: %(addressee)s – %(count)s Unterschriften, Stand %(date)s", len(rows))
             % {"addressee": page.addressee, "count": len(rows), "date": timezone.localdate().strftime("%d.%m.%Y")}
         ),
         new_x="LMARGIN", new_y="NEXT",

@@ -23,7 +23,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hds_site import realtime
 from hds_site.accounts.selectors import display_name_of
@@ -147,7 +149,7 @@ def _validate_body(body: str) -> str:
     if len(body) < BODY_MIN:
         raise ValidationError({"body": ValidationError(_("Bitte schreiben Sie einen Beitrag."), code="required")})
     if len(body) > BODY_MAX:
-        raise ValidationError({"body": ValidationError(_("Der Beitrag ist zu lang (höchstens %(max)d Zeichen).") % {"max": BODY_MAX}, code="max_length")})
+        raise ValidationError({"body": ValidationError(ngettext("Der Beitrag ist zu lang (höchstens %(max)d Zeichen).", "Der Beitrag ist zu lang (höchstens %(max)d Zeichen).", BODY_MAX) % {"max": BODY_MAX}, code="max_length")})
     return body
 
 
@@ -179,8 +181,9 @@ def _check_limits(user, body: str) -> None:
         raise ValidationError({"body": ValidationError(_("Sie schreiben gerade sehr schnell. Bitte warten Sie eine Minute."), code="rate_limited")})
     is_new = user.date_joined > now - conf["new_member_age"]
     if is_new and conf["per_day_new_member"] and (cache.get(day_key) or 0) >= conf["per_day_new_member"]:
-        raise ValidationError({"body": ValidationError(_("Neue Mitglieder können höchstens %(n)d Beiträge am Tag schreiben. Bitte morgen weiter.")
-             % {"n": conf["per_day_new_member"]}, code="rate_limited")})
+        raise ValidationError({"body": ValidationError(ngettext("Neue Mitglieder können höchstens %(n)d Beitrag am Tag schreiben. Bitte morgen weiter.",
+                      "Neue Mitglieder können höchstens %(n)d Beiträge am Tag schreiben. Bitte morgen weiter.",
+                      conf["per_day_new_member"]) % {"n": conf["per_day_new_member"]}, code="rate_limited")})
     window = conf["duplicate_window"]
     if window and Post.objects.filter(author=user, body=body, is_deleted=False, created_at__gte=now - window).exists():
         raise ValidationError({"body": ValidationError(_("Diesen Beitrag haben Sie gerade schon abgeschickt."), code="duplicate")})
@@ -401,9 +404,9 @@ def create_thread(
     if _unstorable(title):
         errors["title"] = _("Der Titel enthält ungültige Zeichen.")
     elif len(title) < TITLE_MIN:
-        errors["title"] = _("Der Titel braucht mindestens %(n)d Zeichen.") % {"n": TITLE_MIN}
+        errors["title"] = ngettext("Der Titel braucht mindestens %(n)d Zeichen.", "Der Titel braucht mindestens %(n)d Zeichen.", TITLE_MIN) % {"n": TITLE_MIN}
     elif len(title) > TITLE_MAX:
-        errors["title"] = _("Der Titel darf höchstens %(n)d Zeichen haben.") % {"n": TITLE_MAX}
+        errors["title"] = ngettext("Der Titel darf höchstens %(n)d Zeichen haben.", "Der Titel darf höchstens %(n)d Zeichen haben.", TITLE_MAX) % {"n": TITLE_MAX}
     if kind not in Thread.Kind.values:
         errors["kind"] = _("Unbekannte Art.")
     try:
@@ -830,7 +833,7 @@ def suspend_member(
              until=until.isoformat())
         notify(recipient=user, kind=Notification.Kind.MODERATION, actor=moderator,
                message=_("Ihr Konto ist im Forum bis %(until)s gesperrt. Begründung: %(reason)s")
-               % {"until": timezone.localtime(until).strftime("%d.%m.%Y %H:%M"), "reason": reason})
+               % {"until": date_format(timezone.localtime(until), "SHORT_DATETIME_FORMAT"), "reason": reason})
     perms.forget(user)
     return suspension
 

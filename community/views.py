@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from hds_site import realtime
+from hds_site.errors import post_only
 
 from . import events, selectors, services, tasks
 from . import permissions as perms
@@ -148,7 +148,7 @@ def group_detail(request, slug: str):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to=lambda request, slug: reverse("community:group_detail", args=[slug]))
 def group_join(request, slug: str):
     group = get_object_or_404(InterestGroup, slug=slug)
     membership = services.join_group(group=group, user=request.user)
@@ -160,7 +160,7 @@ def group_join(request, slug: str):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to=lambda request, slug: reverse("community:group_detail", args=[slug]))
 def group_leave(request, slug: str):
     group = get_object_or_404(InterestGroup, slug=slug)
     services.leave_group(group=group, user=request.user)
@@ -169,7 +169,7 @@ def group_leave(request, slug: str):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to=lambda request, slug, membership_id: reverse("community:group_detail", args=[slug]))
 def group_decide(request, slug: str, membership_id: int):
     group = get_object_or_404(InterestGroup, slug=slug)
     membership = get_object_or_404(Membership.objects.select_related("user", "group"), pk=membership_id, group=group)
@@ -363,7 +363,7 @@ def post_react(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to=lambda request, pk: reverse("community:post_permalink", args=[pk]))
 def post_accept(request, pk: int):
     post = _get_post(request, pk)
     try:
@@ -394,7 +394,7 @@ def post_report(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to=lambda request, pk: reverse("community:thread_redirect", args=[pk]))
 def thread_subscription(request, pk: int):
     thread = _get_thread(request, pk)
     level = request.POST.get("level") or None
@@ -455,7 +455,7 @@ def post_moderate(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to="community:moderation")
 def report_dismiss(request, pk: int):
     _require_mod(request)
     report = get_object_or_404(Report.objects.select_related("post__thread"), pk=pk)
@@ -465,7 +465,7 @@ def report_dismiss(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to=lambda request, pk: reverse("community:thread_redirect", args=[pk]))
 def thread_moderate(request, pk: int):
     _require_mod(request)
     thread = get_object_or_404(Thread.objects.select_related("category"), pk=pk)
@@ -508,7 +508,7 @@ def member_suspend(request, user_id: int):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to="community:moderation")
 def suspension_lift(request, pk: int):
     _require_mod(request)
     suspension = get_object_or_404(Suspension.objects.select_related("user"), pk=pk)
@@ -551,7 +551,7 @@ def notification_open(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(redirect_to="community:notifications")
 def email_settings(request):
     form = EmailModeForm(request.POST)
     if form.is_valid():

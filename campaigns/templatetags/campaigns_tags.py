@@ -16,7 +16,8 @@ def field_widget(field):
         attrs["aria-invalid"] = "true"
     if described:
         attrs["aria-describedby"] = " ".join(described)
-    if field.field.required and not field.is_hidden:
+    # as Django decides: no `required` on a <select> whose first option has a value (invalid HTML), …
+    if field.field.required and not field.is_hidden and field.field.widget.use_required_attribute(field.initial):
         attrs["required"] = True
     return field.as_widget(attrs=attrs)
 

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "hds_site.errors.MethodNotAllowedPageMiddleware",  # an empty 405 gets the site's 405 page
 ]
 
 ROOT_URLCONF = "hds_site.urls"
@@ -297,6 +298,7 @@ WAGTAIL_I18N_ENABLED = True
 # HDS_LOCALE_DIR: only for tests/test_i18n.py (extract into a scratch catalogue)
 LOCALE_PATHS = [Path(env("HDS_LOCALE_DIR"))] if env("HDS_LOCALE_DIR") else [PROJECT_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
+FORMAT_MODULE_PATH = ["hds_site.formats"]  # dates in the UI language's order (hds_site/formats/<lang>/formats.py)
 USE_I18N = True
 USE_TZ = True
 

@@ -6,6 +6,8 @@
     if (!root || !window.HDS || !window.HDS.liveSocket || !window.WebSocket) return;
     var lastAnnounced = Date.now();
     var countText = root.getAttribute("data-text-count") || "";
+    var countTextOne = root.getAttribute("data-text-count-one") || countText;
+    var numberLocale = document.documentElement.lang || "de";
     var updateText = root.getAttribute("data-text-update") || "";
 
     function applyCount(data) {
@@ -16,7 +18,7 @@
         var percent = box.querySelector("[data-percent]");
         if (number) {
           number.setAttribute("data-count", String(data.count));
-          number.textContent = Number(data.count).toLocaleString("de-DE");
+          number.textContent = Number(data.count).toLocaleString(numberLocale);
         }
         if (bar) {
           bar.max = data.goal;
@@ -28,7 +30,7 @@
       var now = Date.now();
       if (now - lastAnnounced > 30000) { /* do not flood screen readers */
         lastAnnounced = now;
-        window.HDS.announce(Number(data.count).toLocaleString("de-DE") + " " + countText);
+        window.HDS.announce(Number(data.count).toLocaleString(numberLocale) + " " + (Number(data.count) === 1 ? countTextOne : countText));
       }
     }
 

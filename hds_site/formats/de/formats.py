@@ -1,0 +1,14 @@
+# German display formats (Django's "j. F Y H:i" gets a comma before the time)
+DATE_FORMAT = "j. F Y"
+DATETIME_FORMAT = "j. F Y, H:i"
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j. F"
+SHORT_DATE_FORMAT = "j.n.Y"
+SHORT_DATETIME_FORMAT = "j.n.Y, H:i"
+# the project's own names (filter ``ldate``)
+MEDIUM_DATE_FORMAT = "j. M Y"
+MEDIUM_DATETIME_FORMAT = "j. M Y, H:i"
+WEEKDAY_DATE_FORMAT = "D, j. M Y"
+DAY_TIME_FORMAT = "j. M, H:i"
+DAY_TIME_SECONDS_FORMAT = "j. M, H:i:s"
