@@ -34,7 +34,8 @@ from .text import spreadsheet_row
 def _initial_for(user) -> dict:
     if not getattr(user, "is_authenticated", False):
         return {}
-    name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    # the display name alone (get_full_name adds a staff member's email, for the admin)
+    name = user.get_short_name() if hasattr(user, "get_short_name") else ""
     if not name:
         profile = getattr(user, "profile", None)
         name = getattr(profile, "display_name", "") if profile else ""

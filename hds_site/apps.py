@@ -7,6 +7,7 @@ class HdsSiteConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from hds_site import pagecache
+        from hds_site import admin_mail, pagecache
 
         pagecache.connect()
+        admin_mail.connect()  # before wagtail.admin's ready, see the module

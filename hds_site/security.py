@@ -8,11 +8,22 @@
   under ``/cms/`` gets its own, relaxed policy (see ``ADMIN_RELAXATIONS``).
 - ``frame-ancestors`` follows the framing decision Django already made:
   ``'none'`` by default (X-Frame-Options: DENY), ``'self'`` where a view asked
-  for SAMEORIGIN (Wagtail's page preview) and the configurable
+  for SAMEORIGIN (Wagtail's preview views) and the configurable
   ``HDS_FRAME_ANCESTORS_EXEMPT`` list (default ``*``) where the view is
   decorated with ``django.views.decorators.clickjacking.xframe_options_exempt``
   (the campaign widget ``<campaign>/embed/``).
 - ``Permissions-Policy``: powerful browser features switched off.
+
+Previews: Wagtail renders a preview (side panel, "Vorschau" in a new tab,
+revision and workflow previews) by running a *second*, dummy request for the
+page's public URL through the whole middleware stack inside the admin view
+(``PreviewableMixin.make_preview_request``). That inner pass gives the page
+its public policy — so a preview shows what the public page's CSP allows —
+and ``frame-ancestors 'none'`` (the dummy request has X-Frame-Options DENY).
+The admin view around it answers with ``X-Frame-Options: SAMEORIGIN``, and the
+outer pass then decides ``frame-ancestors`` from *that* answer: ``'self'``,
+the admin's own origin, for preview views; anything else keeps ``'none'``.
+A public page served normally has one pass only and stays unframeable.
 
 Everything else (HSTS, Referrer-Policy, X-Content-Type-Options,
 Cross-Origin-Opener-Policy, secure cookies) is Django's SecurityMiddleware and
@@ -166,6 +177,10 @@ def frame_ancestors_for(response: HttpResponse) -> list[str]:
     return ["'none'"]
 
 
+# set on the response of Wagtail's dummy preview request: the policy the inner pass chose
+_PREVIEW_POLICY = "_hds_preview_policy"
+
+
 class SecurityHeadersMiddleware:
     """Adds Content-Security-Policy and Permissions-Policy to every response.
 
@@ -191,10 +206,20 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
+        inner_policy = getattr(response, _PREVIEW_POLICY, None)
+        if inner_policy is not None and not getattr(request, "is_dummy", False):
+            # the admin view that rendered a preview (see the module docstring): its framing
+            # decision, not the dummy request's, says who may frame the page
+            policy = dict(inner_policy)
+            policy["frame-ancestors"] = frame_ancestors_for(response)
+            response["Content-Security-Policy"] = _serialise(policy)
+            delattr(response, _PREVIEW_POLICY)
+        elif "Content-Security-Policy" not in response:
             policy = dict(self.policy_for(request))
             policy["frame-ancestors"] = frame_ancestors_for(response)
             response["Content-Security-Policy"] = _serialise(policy)
+            if getattr(request, "is_dummy", False):
+                setattr(response, _PREVIEW_POLICY, policy)
             if self.report_uri:
                 # the Reporting API wants an absolute URL: our own origin as the browser saw it
                 try:

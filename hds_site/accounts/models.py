@@ -86,3 +86,55 @@ class Profile(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:member_profile", kwargs={"display_name": self.display_name})
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.mirror_display_name()
+
+    def mirror_display_name(self) -> None:
+        """Copy the display name into ``User.first_name`` (and empty ``last_name``).
+
+        Django and Wagtail name a person by ``get_full_name()`` / ``get_short_name()``
+        and the admin's account menu by ``first_name``; with the name on the user row
+        itself every admin page names people without a query per person (page
+        history, workflow panels, dashboard, Wagtail's mails). The profile stays the
+        one place the name is edited; this runs on every save of it.
+        """
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.filter(pk=self.user_id).exclude(first_name=self.display_name, last_name="").update(
+            first_name=self.display_name, last_name=""
+        )
+        user = self._state.fields_cache.get("user")
+        if user is not None:
+            user.first_name, user.last_name = self.display_name, ""
+
+
+def user_full_name(user) -> str:
+    """``User.get_full_name`` (installed by AccountsConfig.ready): how the admin names a person.
+
+    The display name (mirrored into ``first_name``, see `Profile.mirror_display_name`);
+    for staff also the email, so editors can tell colleagues apart and reach them.
+    Members appear by their display name only: their email stays private.
+    ``get_short_name`` (Django's: ``first_name``) is the display name alone, for
+    greetings ("Hallo Jana Freiberg,").
+    """
+    name = (user.first_name or "").strip()
+    if user.is_staff and user.email:
+        return f"{name} ({user.email})" if name else user.email
+    return name
+
+
+def user_str(user) -> str:
+    """``str(user)``: what choice fields and lists show (e.g. the campaign's organisers in the
+    admin), the full name as above; the username only for a user without any name."""
+    return user_full_name(user) or user.get_username()
+
+
+def install_display_name_methods() -> None:
+    """Django's own User (AUTH_USER_MODEL is auth.User) names people by the profile."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user_model.get_full_name = user_full_name  # type: ignore[method-assign]
+    user_model.__str__ = user_str  # type: ignore[method-assign]

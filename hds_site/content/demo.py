@@ -679,8 +679,8 @@ LEGAL_PAGES = [
                  "<p>Diese Angaben sind für die Demo-Installation erfunden. Vor dem Betrieb durch die "
                  "tatsächlichen Angaben des Trägers ersetzen.</p>"),
             H("Anbieter"),
-            P("<p>Haus der Selbstständigen (Demo)<br>Musterstraße 1<br>04109 Leipzig</p>"
-              "<p>Telefon: 0341 0000000 (Demo)<br>E-Mail: kontakt@example.org</p>"),
+            P("<p>Haus der Selbstständigen (Demo)<br/>Musterstraße 1<br/>04109 Leipzig</p>"
+              "<p>Telefon: 0341 0000000 (Demo)<br/>E-Mail: kontakt@example.org</p>"),
             H("Vertreten durch"),
             P("<p>Die Projektleitung (Demo-Angabe).</p>"),
             H("Förderung"),
@@ -759,18 +759,18 @@ LEGAL_PAGES = [
         "body": [
             H("Wer sind wir?"),
             P("<p>Wir sind das Haus der Selbstständigen.</p>"
-              "<p>Selbstständig heißt:<br>Sie arbeiten für sich selbst.<br>Sie haben keinen Chef.</p>"
+              "<p>Selbstständig heißt:<br/>Sie arbeiten für sich selbst.<br/>Sie haben keinen Chef.</p>"
               "<p>Wir helfen Menschen, die selbstständig sind.</p>"),
             H("Was gibt es auf dieser Internet-Seite?"),
-            P("<ul><li>Texte mit Tipps.<br>Zum Beispiel: Wie viel Geld soll ich für meine Arbeit verlangen?</li>"
-              "<li>Eine Liste mit Beratungs-Stellen.<br>Dort können Sie Fragen stellen.<br>"
+            P("<ul><li>Texte mit Tipps.<br/>Zum Beispiel: Wie viel Geld soll ich für meine Arbeit verlangen?</li>"
+              "<li>Eine Liste mit Beratungs-Stellen.<br/>Dort können Sie Fragen stellen.<br/>"
               "Die Beratung kostet nichts.</li>"
-              "<li>Ein Forum.<br>Dort können Sie mit anderen Menschen schreiben.</li>"
-              "<li>Kampagnen.<br>Dort können Sie mit anderen zusammen etwas fordern.</li></ul>"),
+              "<li>Ein Forum.<br/>Dort können Sie mit anderen Menschen schreiben.</li>"
+              "<li>Kampagnen.<br/>Dort können Sie mit anderen zusammen etwas fordern.</li></ul>"),
             H("Wie finde ich eine Beratungs-Stelle?"),
-            P("<p>Klicken Sie oben auf: <b>Beratung finden</b>.<br>"
-              "Schreiben Sie Ihre Post-Leit-Zahl in das Feld.<br>"
-              "Die Post-Leit-Zahl hat 5 Zahlen.<br>Dann sehen Sie Beratungs-Stellen in Ihrer Nähe.</p>"),
+            P("<p>Klicken Sie oben auf: <b>Beratung finden</b>.<br/>"
+              "Schreiben Sie Ihre Post-Leit-Zahl in das Feld.<br/>"
+              "Die Post-Leit-Zahl hat 5 Zahlen.<br/>Dann sehen Sie Beratungs-Stellen in Ihrer Nähe.</p>"),
         ],
     },
 ]
