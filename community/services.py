@@ -907,7 +907,7 @@ def forget_member(*, user) -> None:
     everything personal of the member goes."""
     with transaction.atomic():
         # what the stored live events show of the member, collected while the links still exist
-        post_ids = events.member_post_ids(user.pk)
+        post_ids = events.member_post_ids(user.pk) | _unlink_mentions(user)
         acted = list(Notification.objects.filter(actor=user).values_list("pk", flat=True))
         Post.objects.filter(author=user).update(author=None)
         Thread.objects.filter(author=user).update(author=None)
@@ -923,6 +923,27 @@ def forget_member(*, user) -> None:
         # the replay log: "gelöschtes Mitglied" without a link wherever they were shown; their own stream goes
         events.restate_member(user_id=user.pk, post_ids=post_ids, notification_ids=acted)
         realtime.forget_group(events.user_group(user.pk))
+
+
+def _unlink_mentions(user) -> set[int]:
+    """Other members' posts that link the deleted member's profile (an @mention): the link goes (it would
+    lead nowhere, or to whoever takes the name next), the text they typed stays. Returns their ids."""
+    import re
+
+    from django.utils.html import escape
+
+    from hds_site.accounts.models import Profile
+
+    name = Profile.objects.filter(user=user).values_list("display_name", flat=True).first()
+    if not name:
+        return set()
+    href = escape(markup._profile_url(name))
+    link = re.compile(r'<a href="' + re.escape(href) + r'"[^>]*>(.*?)</a>', re.S)
+    posts = list(Post.objects.filter(body_html__contains=f'href="{href}"').only("pk", "body_html"))
+    for post in posts:
+        post.body_html = link.sub(r"\1", post.body_html)
+    Post.objects.bulk_update(posts, ["body_html"], batch_size=500)
+    return {post.pk for post in posts}
 
 
 def member_changed(*, user) -> None:

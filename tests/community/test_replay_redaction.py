@@ -106,6 +106,10 @@ def _member_with_traces(forum, name: str):
     return member, profile_url
 
 
+def _mention_of(forum, name: str) -> Post:
+    return services.post_reply(thread=forum.thread, author=forum.author, body=f"Danke, @{name}!")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_after_account_deletion_the_replay_shows_a_deleted_member_without_name_or_link(forum):
     member, profile_url = _member_with_traces(forum, "Zora Geheimname")
@@ -330,3 +334,19 @@ def test_a_member_deleted_by_an_administrator_in_the_wagtail_admin_is_erased_the
     stored = as_text([e.envelope() for e in LiveEvent.objects.all()])
     assert "Zora Geheimname" not in stored and "gelöschtes Mitglied" in stored
     assert not [m for m in OutboxMail.objects.all() if author_email in m.to]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mention_of_a_deleted_member_in_another_post_loses_its_link(forum):
+    """The text another member typed stays (their post); the link to the deleted profile goes, in the
+    page's HTML and in the replay."""
+    member = UserFactory(display_name="Zora Geheimname", is_public=True)
+    profile_url = member.profile.get_absolute_url()
+    mention = _mention_of(forum, "Zora Geheimname")
+    assert profile_url in Post.objects.get(pk=mention.pk).body_html
+
+    accounts.delete_account(user=member)
+
+    assert profile_url not in Post.objects.get(pk=mention.pk).body_html
+    log = as_text(replay(thread_path(forum.thread)))
+    assert profile_url not in log and "@Zora Geheimname" in log
