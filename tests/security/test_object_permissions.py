@@ -623,3 +623,26 @@ def test_a_socket_reply_cannot_answer_a_hidden_post(world):
     assert [event["type"] for event in results] == ["error", "error"], results
     assert all(HIDDEN_BODY not in json.dumps(event) for event in results)
     assert not Post.objects.filter(body="Antwort auf Verstecktes").exists()
+
+
+def test_the_table_reaches_the_objects_for_those_who_may_see_them(world):
+    """Positive control: the URLs the table builds name the right objects (a wrong URL would 404 for
+    everybody and prove nothing)."""
+    insider = client_for(world.insider)  # group member, proposer of the draft, organiser of the closed campaign
+    urls = {key: [] for key in URL_TABLE}
+    for key, url, _case in _table_urls(world):
+        urls[key].append(url)
+    expectations = {
+        "community:thread_detail": SECRET_THREAD_TITLE,
+        "community:thread_redirect": SECRET_THREAD_BODY,
+        "community:post_permalink": SECRET_REPLY,
+        "community:category_detail": SECRET_THREAD_TITLE,
+        "campaigns:dashboard": DRAFT_TITLE,
+        "wagtail_serve": CLOSED_TITLE,
+    }
+    for key, text in expectations.items():
+        bodies = [insider.get(url, follow=True).content.decode() for url in urls[key]]
+        assert any(text in body for body in bodies), key
+    moderator = client_for(world.moderator)
+    assert HIDDEN_BODY in moderator.get(reverse("community:post_history", args=[world.hidden.pk])).content.decode() or \
+        HIDDEN_BODY in moderator.get(reverse("community:post_permalink", args=[world.hidden.pk]), follow=True).content.decode()
