@@ -440,21 +440,29 @@ def _unique_slug(parent: CampaignIndexPage, title: str) -> str:
 
 
 def _campaign_workflow(page: CampaignPage):
-    """The workflow that applies to the page; if none does, the site's editorial workflow
-    (or one made on demand: approval by the editor groups) attached to the campaign index."""
+    """The workflow for proposals: the one chosen for the campaign index, or else "Kampagnen-Freigabe"
+    (made on demand and attached to the index): approval by the editor groups, by a second person
+    when an editor proposed (four-eyes principle, hds_site.models.FourEyesGroupApprovalTask)."""
     from django.contrib.auth.models import Group
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+    from wagtail.models import Workflow, WorkflowPage, WorkflowTask
 
-    workflow = page.get_workflow()
-    if workflow is not None and workflow.tasks.exists():
-        return workflow
-    workflow = Workflow.objects.filter(active=True, workflow_tasks__task__active=True).order_by("pk").first()
-    if workflow is None:
-        workflow, _created = Workflow.objects.get_or_create(name="Kampagnen-Freigabe", defaults={"active": True})
-        task, _created = GroupApprovalTask.objects.get_or_create(name="Kampagnenvorschlag prüfen")
+    from hds_site.models import FourEyesGroupApprovalTask
+
+    index = page.get_parent()
+    chosen = WorkflowPage.objects.filter(page=index, workflow__active=True).select_related("workflow").first()
+    if chosen is not None and chosen.workflow.tasks.exists():
+        return chosen.workflow
+    workflow, _created = Workflow.objects.get_or_create(name="Kampagnen-Freigabe", defaults={"active": True})
+    if not workflow.active:
+        workflow.active = True
+        workflow.save(update_fields=["active"])
+    if not workflow.tasks.exists():
+        task = FourEyesGroupApprovalTask.objects.filter(name="Kampagnenvorschlag prüfen").first()
+        if task is None:
+            task = FourEyesGroupApprovalTask.objects.create(name="Kampagnenvorschlag prüfen", second_person_required=True)
         task.groups.add(*Group.objects.filter(name__in=permissions.EDITOR_GROUPS))
         WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=page.get_parent(), defaults={"workflow": workflow})
+    WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
     return workflow
 
 

@@ -79,3 +79,65 @@ class OutboxMail(models.Model):
 
     def __str__(self) -> str:
         return f"mail {self.pk} ({self.category or 'mail'}, {self.status})"
+
+
+# -- editorial workflow -----------------------------------------------------------------
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+from wagtail.models import GroupApprovalTask, TaskState  # noqa: E402
+
+
+class FourEyesGroupApprovalTask(GroupApprovalTask):
+    """A group approval step that can require a second person (four-eyes principle).
+
+    With ``second_person_required`` (the default) whoever submitted the page
+    cannot approve this step: Wagtail does not offer them the action (the edit
+    view says why, hds_site/wagtail_hooks.py) and the action itself refuses
+    them. Requesting changes stays possible. The decision locks the task state
+    row, so two editors approving at once give one approval; the later one is
+    refused.
+    """
+
+    second_person_required = models.BooleanField(
+        _("Vier-Augen-Prinzip"),
+        default=True,
+        help_text=_("Wer die Seite eingereicht hat, kann diesen Schritt nicht selbst freigeben."),
+    )
+
+    admin_form_fields = GroupApprovalTask.admin_form_fields + ["second_person_required"]
+
+    class Meta:
+        verbose_name = _("Gruppenfreigabe mit Vier-Augen-Prinzip")
+        verbose_name_plural = _("Gruppenfreigaben mit Vier-Augen-Prinzip")
+
+    @classmethod
+    def get_description(cls):
+        return _("Mitglieder der gewählten Gruppen geben frei; auf Wunsch nie die Person, die eingereicht hat.")
+
+    def submitted_by(self, obj, user) -> bool:
+        state = getattr(obj, "current_workflow_state", None)
+        return bool(state is not None and user is not None and state.requested_by_id == user.pk)
+
+    def blocks_approval_by(self, obj, user) -> bool:
+        return self.second_person_required and self.submitted_by(obj, user)
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if self.blocks_approval_by(obj, user):
+            actions = [action for action in actions if action[0] != "approve"]
+        return actions
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        with transaction.atomic():
+            locked = TaskState.objects.select_for_update().select_related("workflow_state").get(pk=task_state.pk)
+            if locked.status != TaskState.STATUS_IN_PROGRESS:
+                raise PermissionDenied("this step has already been decided")
+            if (
+                action_name == "approve"
+                and self.second_person_required
+                and locked.workflow_state.requested_by_id == getattr(user, "pk", None)
+            ):
+                raise PermissionDenied("the submitter cannot approve this step (four-eyes principle)")
+            return super().on_action(locked, user, action_name, **kwargs)

@@ -32,6 +32,10 @@ EDITORS_GROUP = "Redaktion"
 MODERATORS_GROUP = "Moderation"
 WORKFLOW_NAME = "Freigabe durch die Redaktion"
 APPROVAL_TASK_NAME = "Redaktionelle Prüfung"
+# the legal pages get their own workflow: a second editor approves what one submitted
+LEGAL_PAGE_SLUGS = ("impressum", "datenschutz", "barrierefreiheit")
+LEGAL_WORKFLOW_NAME = "Rechtstexte: Vier-Augen-Freigabe"
+LEGAL_TASK_NAME = "Rechtstext prüfen (zweite Person)"
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 EDITOR_COLLECTION_PERMISSIONS = {
@@ -118,7 +122,28 @@ def ensure_editorial_setup() -> dict[str, Any]:
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     if root is not None:
         WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    ensure_four_eyes_for_legal_pages(editors=editors)
     return {"editors": editors, "moderators": moderators, "workflow": workflow}
+
+
+def ensure_four_eyes_for_legal_pages(*, editors: Group) -> None:
+    """The legal pages (LEGAL_PAGE_SLUGS) in a workflow whose step a second person approves. Idempotent;
+    a workflow an administrator chose for such a page is left alone."""
+    from hds_site.models import FourEyesGroupApprovalTask
+
+    from .models import StandardPage
+
+    pages = list(StandardPage.objects.filter(slug__in=LEGAL_PAGE_SLUGS))
+    if not pages:
+        return
+    task = FourEyesGroupApprovalTask.objects.filter(name=LEGAL_TASK_NAME).first()
+    if task is None:
+        task = FourEyesGroupApprovalTask.objects.create(name=LEGAL_TASK_NAME, second_person_required=True)
+    task.groups.add(editors)
+    workflow, _ = Workflow.objects.get_or_create(name=LEGAL_WORKFLOW_NAME, defaults={"active": True})
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    for page in pages:
+        WorkflowPage.objects.get_or_create(page=page, defaults={"workflow": workflow})
 
 
 # --- pages ------------------------------------------------------------------
