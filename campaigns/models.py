@@ -254,7 +254,7 @@ class Signature(models.Model):
     name = models.CharField(_("Name"), max_length=120, blank=True)
     email = models.EmailField(_("E-Mail-Adresse"), blank=True)
     # NULL once anonymised, so the uniqueness rule only covers live addresses
-    email_normalized = models.CharField(max_length=254, null=True, blank=True)
+    email_normalized = models.CharField(max_length=254, null=True, blank=True)  # noqa: DJ001 — NULL = anonymised; the unique constraint must ignore those rows
     email_domain = models.CharField(max_length=253, blank=True)
     postcode = models.CharField(_("Postleitzahl"), max_length=5, blank=True)
     country = models.CharField(_("Land"), max_length=2, default="DE")

@@ -205,12 +205,12 @@ class Post(models.Model):
     def __str__(self) -> str:
         return f"#{self.number} in {self.thread_id}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("community:post_permalink", kwargs={"pk": self.pk})
+
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.APPROVED and not self.is_hidden and not self.is_deleted
-
-    def get_absolute_url(self) -> str:
-        return reverse("community:post_permalink", kwargs={"pk": self.pk})
 
 
 class PostRevision(models.Model):

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -651,8 +650,10 @@ def report_post(*, post: Post, reporter, reason: str, text: str = "") -> Report:
     try:
         with transaction.atomic():
             return Report.objects.create(post=post, reporter=reporter, reason=reason, text=(text or "").strip()[:1000])
-    except IntegrityError:
-        raise ValidationError({"reason": ValidationError(_("Sie haben diesen Beitrag bereits gemeldet."), code="duplicate")})
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"reason": ValidationError(_("Sie haben diesen Beitrag bereits gemeldet."), code="duplicate")}
+        ) from exc
 
 
 def _thread_title(post: Post) -> str:

@@ -458,7 +458,7 @@ def _open_connection():
 def _close(connection) -> None:
     try:
         connection.close()
-    except Exception:  # closing a connection that broke mid-run
+    except Exception:  # noqa: S110 — closing a connection that broke mid-run
         pass
 
 
