@@ -10,6 +10,7 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -194,7 +195,7 @@ def check_milestones_reached(*, campaign_id: int) -> list[MilestoneReached]:
         except IntegrityError:
             continue  # another process recorded it first
         created.append(milestone)
-        transaction.on_commit(lambda pk=milestone.pk: tasks.send_milestone_mails.enqueue(milestone_id=pk))
+        transaction.on_commit(partial(tasks.send_milestone_mails.enqueue, milestone_id=milestone.pk))
     return created
 
 

@@ -29,7 +29,7 @@ import tarfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dj_database_url
 from django.conf import settings
@@ -88,7 +88,7 @@ class Database:
             raise BackupError(
                 f"Backups support PostgreSQL and SQLite URLs only (postgres://…, sqlite:///…); got {url.split(':', 1)[0]}:…"
             ) from exc
-        return cls.from_settings_dict(parsed)
+        return cls.from_settings_dict(cast(dict[str, Any], parsed))
 
     def describe(self) -> str:
         if self.vendor == "sqlite":
@@ -111,9 +111,10 @@ class Database:
                 env[key] = value
             else:
                 env.pop(key, None)
+        options = self.options or {}
         for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT"), ("sslcert", "PGSSLCERT"), ("sslkey", "PGSSLKEY")):
-            if (self.options or {}).get(option):
-                env[variable] = str(self.options[option])
+            if options.get(option):
+                env[variable] = str(options[option])
         return env
 
     def psycopg_connect(self, **kwargs):
@@ -127,9 +128,10 @@ class Database:
     def _psycopg_connect(self, psycopg, **kwargs):
 
         params = {"dbname": self.name, "host": self.host or None, "port": self.port or None, "user": self.user or None, "password": self.password or None}
+        options = self.options or {}
         for option in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
-            if (self.options or {}).get(option):
-                params[option] = self.options[option]
+            if options.get(option):
+                params[option] = options[option]
         return psycopg.connect(**{k: v for k, v in params.items() if v is not None}, **kwargs)
 
 

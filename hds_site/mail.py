@@ -134,7 +134,8 @@ def one_delivery():
     one per mail, and one connection instead of one per mail.
     """
     outer = getattr(_batch, "ids", None)
-    _batch.ids = ids = []
+    ids: list[int] = []
+    _batch.ids = ids
     try:
         yield
     finally:
