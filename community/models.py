@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from hds_site.audit import AppendOnlyModel, AppendOnlyQuerySet
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -348,7 +350,9 @@ class Report(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="community_report_status")]
 
 
-class ModerationLog(models.Model):
+class ModerationLog(AppendOnlyModel, models.Model):
+    """What moderators did; append-only (hds_site.audit): written by the forum's services, never changed."""
+
     class Action(models.TextChoices):
         HIDE = "hide", _("Beitrag ausgeblendet")
         UNHIDE = "unhide", _("Beitrag wieder eingeblendet")
@@ -372,6 +376,8 @@ class ModerationLog(models.Model):
     reason = models.TextField(_("Begründung"), blank=True)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Moderationsprotokoll")
