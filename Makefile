@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= hds_site.settings.dev
 # answer frames above HDS_LIVE_MAX_FRAME_BYTES (16 KiB) with a `too_large` error frame
 DAPHNE_LIMITS = --websocket-max-message-size 65536 --websocket-max-frame-size 65536
 
-.PHONY: run test test-all test-browser bench soak backup restore messages check-python venv migrate seed clean
+.PHONY: run lint test test-all test-browser bench soak backup restore messages check-python venv migrate seed clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s)" % sys.version.split()[0])'
@@ -43,6 +43,13 @@ run: seed
 	@echo "  Emails (sign-up confirmation, petition double opt-in) are printed below; their links use $(LOCAL_SITE_URL)"
 	@echo ""
 	SITE_URL="$(LOCAL_SITE_URL)" $(VENV)/bin/daphne $(DAPHNE_LIMITS) -b 127.0.0.1 -p $(PORT) hds_site.asgi:application
+
+## make lint: ruff check, ruff format --check (new files; older ones listed in pyproject.toml), import contracts, mypy
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	env -u DATABASE_URL -u REDIS_URL -u ELASTICSEARCH_URL DJANGO_SETTINGS_MODULE=hds_site.settings.test $(VENV)/bin/mypy
 
 ## make test: the whole suite on the embedded defaults (SQLite, in-memory channel layer, database search)
 test: venv

@@ -204,7 +204,7 @@ async def run(env: harness.Env, *, quick: bool) -> dict:
                     before = [time.perf_counter(), cpu_seconds(), *(cpu_seconds(s.proc.pid) for s in servers)]
                     res = await clients.round(trig)
                     after = [time.perf_counter(), cpu_seconds(), *(cpu_seconds(s.proc.pid) for s in servers)]
-                    res["cpu"] = [round(y - x, 3) for x, y in zip(before, after)]  # wall, clients, A, B
+                    res["cpu"] = [round(y - x, 3) for x, y in zip(before, after, strict=False)]  # wall, clients, A, B
                     acc.append(res)
                     await asyncio.sleep(1.1)  # viewer-count throttle window passes between rounds
             await ours.close()

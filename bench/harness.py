@@ -236,7 +236,7 @@ def machine(env: Env | None = None) -> dict:
         "cpu": _cpu_model(),
         "memory_mb": _mem_total_mb(),
         "versions": _versions(),
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if env is not None:
         try:
@@ -283,9 +283,9 @@ def write_result(name: str, payload: dict, env: Env | None = None) -> Path:
 def print_table(rows: list[list], headers: list[str]) -> str:
     cells = [[("" if c is None else str(c)) for c in r] for r in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in cells]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) for r in cells]
     text = "\n".join(out)
     print(text, flush=True)
     return text
@@ -312,7 +312,7 @@ class Server:
     log_path: Path | None = None
     extra: dict = field(default_factory=dict)
 
-    def start(self, timeout: float = 60) -> "Server":
+    def start(self, timeout: float = 60) -> Server:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         self.log_path = Path(f"/tmp/hds-bench-{self.name}-{self.port}.log")
         log = open(self.log_path, "wb")

@@ -15,7 +15,7 @@ stated in the README:
 
 import os
 
-from hds_site.settings.base import *  # noqa: F401,F403
+from hds_site.settings.base import *  # noqa: F403
 from hds_site.settings.base import LOGGING
 
 DEBUG = False

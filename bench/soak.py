@@ -277,7 +277,7 @@ class Mailbox:
         self.waiting[addr] = fut
         try:
             return await asyncio.wait_for(fut, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
 
 
@@ -530,7 +530,7 @@ async def sample_memory(servers, stop: asyncio.Event, interval: float, t0: float
                 samples[s.name].append((round(now, 1), round(v, 1)))
         try:
             await asyncio.wait_for(stop.wait(), interval)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 
@@ -543,7 +543,7 @@ def slope_mb_per_min(points: list[tuple[float, float]]) -> float | None:
     den = sum((x - mx) ** 2 for x in xs)
     if not den:
         return None
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den * 60
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False)) / den * 60
 
 
 def memory_report(samples: dict, duration: float, warmup_share: float, max_slope: float) -> dict:
@@ -711,10 +711,10 @@ async def soak(env: harness.Env, args, data: dict, mail_dir: Path) -> dict:
             wtasks = [asyncio.create_task(w.run(stop, gate)) for w in watchers]
             try:
                 await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), 120)
-            except asyncio.TimeoutError:
+            except TimeoutError as exc:
                 late = [w for w in watchers if not w.ready.is_set()]
                 raise harness.BenchError(f"{len(late)} of {len(watchers)} watchers could not connect within 120 s: "
-                                         + "; ".join(sorted({e for w in late for e in w.errors[-1:]})[:5]))
+                                         + "; ".join(sorted({e for w in late for e in w.errors[-1:]})[:5])) from exc
             connect_seconds = time.monotonic() - t_conn
             await asyncio.sleep(2.5)  # resume answers, first viewer-count pushes
             print(f"soak: {len(watchers)} watchers connected in {connect_seconds:.1f} s; "

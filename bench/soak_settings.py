@@ -8,7 +8,7 @@ where the soak reads the confirmation link like a signer reads their inbox.
 
 import os
 
-from bench.settings import *  # noqa: F401,F403
+from bench.settings import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ.get("HDS_SOAK_MAIL_DIR", "/tmp/hds-soak-mail")

@@ -177,7 +177,7 @@ async def run(env: harness.Env, *, quick: bool) -> dict:
         if mach_srv:
             mach_srv.start()
         try:
-            for (label, ours_url, mach_url), qn, mqn in zip(targets, ours_counts, machina_counts):
+            for (label, ours_url, mach_url), qn, mqn in zip(targets, ours_counts, machina_counts, strict=False):
                 async def get_ours(u=ours_url):
                     r = await harness.http("GET", ours_srv.base + u)
                     if r.status != 200:

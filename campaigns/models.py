@@ -27,6 +27,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from hds_site.audit import AppendOnlyModel, AppendOnlyQuerySet
 from hds_site.i18n import UILanguageURLMixin
 
 COUNTER_SHARDS = 16
@@ -254,7 +255,7 @@ class Signature(models.Model):
     name = models.CharField(_("Name"), max_length=120, blank=True)
     email = models.EmailField(_("E-Mail-Adresse"), blank=True)
     # NULL once anonymised, so the uniqueness rule only covers live addresses
-    email_normalized = models.CharField(max_length=254, null=True, blank=True)
+    email_normalized = models.CharField(max_length=254, null=True, blank=True)  # noqa: DJ001 — NULL = anonymised; the unique constraint must ignore those rows
     email_domain = models.CharField(max_length=253, blank=True)
     postcode = models.CharField(_("Postleitzahl"), max_length=5, blank=True)
     country = models.CharField(_("Land"), max_length=2, default="DE")
@@ -349,8 +350,11 @@ class CampaignUpdate(models.Model):
         ordering = ["-created_at"]
 
 
-class AuditLogEntry(models.Model):
-    """Who did what with personal data of signers (exports, bulk invalidations, hand-over)."""
+class AuditLogEntry(AppendOnlyModel, models.Model):
+    """Who did what with personal data of signers (exports, bulk invalidations, hand-over).
+
+    Append-only (hds_site.audit): written by the campaign services, never changed or deleted.
+    """
 
     class Action(models.TextChoices):
         EXPORT_CSV = "export_csv", _("Export CSV")
@@ -368,6 +372,8 @@ class AuditLogEntry(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

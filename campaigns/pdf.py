@@ -60,7 +60,7 @@ def handover_pdf(page, rows: list[tuple[str, str, str]]) -> bytes:
     pdf.ln(4)
     widths = (12, 78, 16, 84)
     pdf.set_font(FONT, "B", 10)
-    for width, label in zip(widths, ["#", _("Name"), _("PLZ"), _("Ort")]):
+    for width, label in zip(widths, ["#", _("Name"), _("PLZ"), _("Ort")], strict=False):
         pdf.cell(width, 7, _latin1(label), border="B")
     pdf.ln()
     pdf.set_font(FONT, "", 10)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
@@ -135,7 +137,7 @@ def source_thread_url(page: CampaignPage, user) -> str | None:
     return thread.get_absolute_url()
 
 
-def public_names(campaign_id: int, limit: int = 20) -> list[dict]:
+def public_names(campaign_id: int, limit: int = 20) -> list[Mapping[str, object]]:
     return list(
         Signature.objects.filter(campaign_id=campaign_id, status=Signature.Status.CONFIRMED, show_name=True)
         .exclude(name="")
@@ -226,7 +228,7 @@ def bursts_by_campaign(
     for campaign_id, minute, n in recent.values_list("campaign_id", "minute").annotate(n=Count("id")).order_by():
         per_bucket[campaign_id][bucket_of(minute)] += n
 
-    result = {}
+    result: dict[int, dict[str, Any]] = {}
     for campaign_id, buckets in per_bucket.items():
         counts = [buckets.get(first + i, 0) for i in range(total_buckets + 1)]
         median = statistics.median(counts)

@@ -58,8 +58,9 @@ def mention_candidates(text: str) -> set[str]:
 
 def resolve_mentions(text: str) -> dict:
     """Map casefolded display name -> Profile for members mentioned in ``text``."""
-    from hds_site.accounts.models import Profile
     from django.db.models import Q
+
+    from hds_site.accounts.models import Profile
 
     candidates = sorted(mention_candidates(text))[: MAX_MENTIONS * 8]
     if not candidates:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from hds_site.audit import AppendOnlyModel, AppendOnlyQuerySet
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -205,12 +207,12 @@ class Post(models.Model):
     def __str__(self) -> str:
         return f"#{self.number} in {self.thread_id}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("community:post_permalink", kwargs={"pk": self.pk})
+
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.APPROVED and not self.is_hidden and not self.is_deleted
-
-    def get_absolute_url(self) -> str:
-        return reverse("community:post_permalink", kwargs={"pk": self.pk})
 
 
 class PostRevision(models.Model):
@@ -348,7 +350,9 @@ class Report(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="community_report_status")]
 
 
-class ModerationLog(models.Model):
+class ModerationLog(AppendOnlyModel, models.Model):
+    """What moderators did; append-only (hds_site.audit): written by the forum's services, never changed."""
+
     class Action(models.TextChoices):
         HIDE = "hide", _("Beitrag ausgeblendet")
         UNHIDE = "unhide", _("Beitrag wieder eingeblendet")
@@ -372,6 +376,8 @@ class ModerationLog(models.Model):
     reason = models.TextField(_("Begründung"), blank=True)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Moderationsprotokoll")

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -278,7 +277,7 @@ def email_mode(user) -> str:
 
 def notification_text(notification: Notification) -> str:
     actor = display_name_of(notification.actor) if notification.actor_id else _("Jemand")
-    title = notification.thread.title if notification.thread_id else ""
+    title = notification.thread.title if notification.thread_id and notification.thread else ""
     if notification.kind == Notification.Kind.MENTION:
         return _("%(actor)s hat Sie in „%(title)s“ erwähnt") % {"actor": actor, "title": title}
     if notification.kind == Notification.Kind.REPLY:
@@ -323,7 +322,7 @@ def _notify_many(recipients: list[tuple], *, actor=None, thread=None, post=None,
             .values_list("recipient_id", "n")
         )
         modes = dict(ForumPreference.objects.filter(user_id__in=user_ids).values_list("user_id", "email_mode"))
-        batch = []
+        batch: list[tuple[str, str, dict | None, str]] = []
         with translation.override(settings.LANGUAGE_CODE):
             for notification in notifications:
                 text = notification_text(notification)
@@ -429,7 +428,7 @@ def create_thread(
             _post_became_visible(post, event_type=events.POST_CREATED)
         if enforce_limits:
             _count_post(author)
-    thread.first_post = post
+    thread.first_post = post  # type: ignore[attr-defined]  # not a field: the caller redirects to it
     return thread
 
 
@@ -539,7 +538,7 @@ def _set_accepted(thread: Thread, post: Post | None) -> None:
     thread.accepted_post = post
     Thread.objects.filter(pk=thread.pk).update(accepted_post=post)
     # html: the newly accepted post (or, when cleared, the previous one) as it now renders
-    shown = post or Post.objects.filter(pk=previous).first()
+    shown = post or Post.objects.filter(pk=previous).first()  # type: ignore[misc]  # pk=None matches nothing
     realtime.publish(
         events.thread_group(thread.pk), events.ANSWER_ACCEPTED,
         {"thread_id": thread.pk, "post_id": post.pk if post else None,
@@ -651,8 +650,10 @@ def report_post(*, post: Post, reporter, reason: str, text: str = "") -> Report:
     try:
         with transaction.atomic():
             return Report.objects.create(post=post, reporter=reporter, reason=reason, text=(text or "").strip()[:1000])
-    except IntegrityError:
-        raise ValidationError({"reason": ValidationError(_("Sie haben diesen Beitrag bereits gemeldet."), code="duplicate")})
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"reason": ValidationError(_("Sie haben diesen Beitrag bereits gemeldet."), code="duplicate")}
+        ) from exc
 
 
 def _thread_title(post: Post) -> str:

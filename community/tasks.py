@@ -95,7 +95,6 @@ def compose_notification_email(*, notification_id: int) -> mail.Composed | None:
 def send_digest(user_id: int) -> int:
     """The daily summary of unread, not yet emailed notifications. Returns how many it listed."""
     from . import selectors, services
-    from .models import Notification
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:

@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from hds_site.audit import ViewOnlyPermissionPolicy
 
 from . import permissions as perms
 from . import selectors, services
@@ -44,8 +47,14 @@ class InterestGroupViewSet(SnippetViewSet):
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description"), FieldPanel("join_policy")]
 
 
+# before the viewset is registered (it asks the registry for the model's policy)
+register_permission_policy(ModerationLog, ViewOnlyPermissionPolicy(ModerationLog))
+
+
 class ModerationLogViewSet(SnippetViewSet):
-    """Read-only: moderation happens through the forum's services, the log records it."""
+    """Read-only, for everyone: moderation happens through the forum's services, the log records it
+    (hds_site.audit: list and inspect with the view permission; no add, edit, copy or delete, not even for
+    superusers; the model refuses changes too)."""
 
     model = ModerationLog
     icon = "list-ul"

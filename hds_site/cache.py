@@ -64,10 +64,12 @@ class SharedRedisCacheClient(RedisCacheClient):
         self._redis_by_index: dict[int, object] = {}
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
+        # the private parts of Django's RedisCacheClient and RedisCache used here are not in django-stubs
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._redis_by_index.get(index)
         if client is None:
-            client = self._redis_by_index[index] = self._client(connection_pool=self._get_connection_pool(write))
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._redis_by_index[index] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
 
@@ -86,11 +88,12 @@ class TolerantRedisCache(RedisCache):
 
     @cached_property
     def _cache(self):
-        key = (tuple(self._servers), repr(sorted(self._options.items(), key=lambda item: item[0])))
+        servers, options = self._servers, self._options  # type: ignore[attr-defined]
+        key = (tuple(servers), repr(sorted(options.items(), key=lambda item: item[0])))
         with _clients_lock:
             client = _clients.get(key)
             if client is None:
-                client = _clients[key] = SharedRedisCacheClient(self._servers, **self._options)
+                client = _clients[key] = SharedRedisCacheClient(servers, **options)
         return client
 
     get = _tolerant(_default_arg)(RedisCache.get)

@@ -40,8 +40,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from typing import cast
 
-from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_sequence, compress_string
 
@@ -132,7 +133,7 @@ def compressible(response: HttpResponseBase) -> bool:
         return False
     if not COMPRESSIBLE.match(_content_type(response)):
         return False
-    return response.streaming or len(response.content) >= MIN_SIZE
+    return response.streaming or len(cast(HttpResponse, response).content) >= MIN_SIZE
 
 
 def _weak_tags(value: str) -> str:
@@ -161,21 +162,23 @@ class CompressionMiddleware:
         if coding is None:
             return response
         if response.streaming:
-            content = response.streaming_content
-            if response.is_async:
-                response.streaming_content = _abrotli_sequence(content) if coding == "br" else _agzip_sequence(content)
+            streaming = cast(StreamingHttpResponse, response)
+            content = streaming.streaming_content
+            if streaming.is_async:
+                streaming.streaming_content = _abrotli_sequence(content) if coding == "br" else _agzip_sequence(content)
             elif coding == "br":
-                response.streaming_content = brotli_sequence(content)
+                streaming.streaming_content = brotli_sequence(content)
             else:
-                response.streaming_content = compress_sequence(content, max_random_bytes=MAX_RANDOM_BYTES)
+                streaming.streaming_content = compress_sequence(content, max_random_bytes=MAX_RANDOM_BYTES)  # type: ignore[arg-type]  # sync: is_async is False
             del response.headers["Content-Length"]
         else:
-            original = response.content
+            plain = cast(HttpResponse, response)
+            original = plain.content
             compressed = (brotli_compress(original) if coding == "br"
                           else compress_string(original, max_random_bytes=MAX_RANDOM_BYTES))
             if len(compressed) >= len(original):
                 return response
-            response.content = compressed
+            plain.content = compressed
             response.headers["Content-Length"] = str(len(compressed))
         etag = response.get("ETag")
         if etag and etag.startswith('"'):

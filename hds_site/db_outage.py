@@ -32,8 +32,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.utils.deprecation import MiddlewareMixin
 from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,7 @@ def unavailable_response(request, exc: BaseException | None = None) -> HttpRespo
     # the visitor's language from the URL prefix, cookie or Accept-Language (LocaleMiddleware may not have run yet)
     with translation.override(translation.get_language_from_request(request, check_path=True)):
         message = _("Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute noch einmal.")
+        response: HttpResponse
         if wants_json(request):
             response = JsonResponse(
                 {"status": "unavailable", "error": "database_unavailable", "detail": message, "retry_after": seconds},
@@ -98,7 +99,7 @@ def unavailable_response(request, exc: BaseException | None = None) -> HttpRespo
     response["Retry-After"] = str(seconds)
     response["Cache-Control"] = "no-store"
     # logged once per outage above, not once per request by django.request
-    response._has_been_logged = True
+    response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
     return response
 
 
@@ -139,7 +140,7 @@ def _fresh_pools() -> None:
         pools = getattr(type(connection), "_connection_pools", None)  # Django's PostgreSQL backend, 5.1+
         if pools and connection.alias in pools:
             try:
-                connection.close_pool()
+                connection.close_pool()  # type: ignore[attr-defined]  # the pool API (5.1+) is not in django-stubs
             except Exception:  # a closed pool that fails to close is gone all the same
                 pools.pop(connection.alias, None)
 

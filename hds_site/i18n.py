@@ -22,8 +22,9 @@ def _primary(code: str | None) -> str:
 class UILanguageURLMixin:
     """For Page subclasses: ``get_url_parts`` in the active UI language while its tree is missing."""
 
+    # mixed into wagtail Page subclasses: get_url_parts, _get_site_root_paths and url_path are Page's (untyped)
     def get_url_parts(self, request=None):
-        parts = super().get_url_parts(request)
+        parts = super().get_url_parts(request)  # type: ignore[misc]
         if not parts or parts[2] is None or not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
             return parts
         ui_language = translation.get_language()
@@ -31,8 +32,8 @@ class UILanguageURLMixin:
             return parts
         site_id, root_url, page_path = parts
         # Wagtail's own per-request cache of (site_id, root_path, root_url, language_code): no queries
-        roots = [root for root in self._get_site_root_paths(request) if root.site_id == site_id]
-        mine = [root for root in roots if self.url_path.startswith(root.root_path)]
+        roots = [root for root in self._get_site_root_paths(request) if root.site_id == site_id]  # type: ignore[attr-defined]
+        mine = [root for root in roots if self.url_path.startswith(root.root_path)]  # type: ignore[attr-defined]
         if not mine or _primary(mine[0].language_code) == _primary(ui_language):
             return parts
         if any(_primary(root.language_code) == _primary(ui_language) for root in roots):

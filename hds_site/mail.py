@@ -134,7 +134,8 @@ def one_delivery():
     one per mail, and one connection instead of one per mail.
     """
     outer = getattr(_batch, "ids", None)
-    _batch.ids = ids = []
+    ids: list[int] = []
+    _batch.ids = ids
     try:
         yield
     finally:
@@ -458,7 +459,7 @@ def _open_connection():
 def _close(connection) -> None:
     try:
         connection.close()
-    except Exception:  # closing a connection that broke mid-run
+    except Exception:  # noqa: S110 — closing a connection that broke mid-run
         pass
 
 

@@ -346,5 +346,5 @@ class ChannelLayerGuard:
             if not closed:
                 try:
                     await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
-                except Exception:  # the client is gone already
+                except Exception:  # noqa: S110 — the client is gone already
                     pass

@@ -32,6 +32,7 @@ let through and may refuse.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 KIB = 1024
 MAX_TARGET_BYTES = 8 * KIB  # path + "?" + query string, as sent (percent-encoded)
@@ -154,11 +155,14 @@ class RequestLimitsMiddleware:
 
 
 def _channel_class():
+    from twisted.internet.protocol import connectionDone
     from twisted.web import http
 
     class LimitedHTTPChannel(http.HTTPChannel):
         """Twisted's HTTP/1.1 channel, answering 414/431/400 with the page where Twisted drops or says 400."""
 
+        # while bytes arrive, Daphne's TCP transport (write, loseWriteConnection, abortConnection, …), never None
+        transport: Any
         MAX_LENGTH = TRANSPORT_LINE_BYTES
         totalHeadersSize = TRANSPORT_TOTAL_BYTES
         maxHeaders = MAX_HEADER_COUNT
@@ -215,7 +219,7 @@ def _channel_class():
             self.transport.resumeProducing()
             self._abort_call = self.callLater(LINGER_SECONDS, self.transport.abortConnection)
 
-        def connectionLost(self, reason):
+        def connectionLost(self, reason=connectionDone):
             if self._abort_call is not None and self._abort_call.active():
                 self._abort_call.cancel()
             return super().connectionLost(reason)
@@ -223,7 +227,7 @@ def _channel_class():
     return LimitedHTTPChannel
 
 
-def _factory_class(base):
+def _factory_class(base: type) -> type:
     from twisted.web.http import _GenericHTTPChannelProtocol
 
     channel = _channel_class()
@@ -244,7 +248,7 @@ def install_in_daphne() -> bool:
     Twisted's reactor in a process that has none. Daphne builds its HTTP factory from the module's
     ``HTTPFactory`` when it starts serving, after the application is loaded.
     """
-    server = sys.modules.get("daphne.server")
+    server: Any = sys.modules.get("daphne.server")
     if server is None:
         return False
     from twisted.web import http

@@ -47,7 +47,7 @@ Settings (all optional):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -127,7 +127,7 @@ def default_connect_src() -> list[str]:
     return sources
 
 
-def _merge(base: dict[str, list[str]], override: dict[str, list[str] | None] | None) -> dict[str, list[str]]:
+def _merge(base: dict[str, list[str]], override: Mapping[str, list[str] | None] | None) -> dict[str, list[str]]:
     policy = {key: list(value) for key, value in base.items()}
     for key, value in (override or {}).items():
         if value is None:

@@ -2,7 +2,7 @@
 # ============================================================================
 # accounts (hds_site.accounts)
 # ============================================================================
-import factory as _acc_factory  # noqa: E402
+import factory as _acc_factory
 
 DEFAULT_TEST_PASSWORD = "Sehr-geheim-2026!"
 

@@ -13,7 +13,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.machina_project.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -27,12 +27,12 @@ from bench import data  # noqa: E402
 
 def main(posts: int, threads: int) -> None:
     call_command("migrate", verbosity=0, interactive=False)
+    from django.utils.module_loading import import_string
     from machina.apps.forum.models import Forum
     from machina.apps.forum_conversation.models import Post, Topic
     from machina.apps.forum_permission.models import ForumPermission, UserForumPermission
     from machina.conf import settings as machina_settings
     from machina.core.loading import get_class  # noqa: F401
-    from django.utils.module_loading import import_string
 
     lang, kwargs = machina_settings.MARKUP_LANGUAGE
     render = import_string(lang)

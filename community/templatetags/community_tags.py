@@ -19,7 +19,7 @@ def member_link(user):
     profile = getattr(user, "profile", None) if user is not None else None
     try:
         public = bool(profile and profile.is_public)
-    except Exception:  # noqa: BLE001 - missing profile row
+    except Exception:  # a missing profile row
         public = False
     if public:
         return format_html('<a href="{}">{}</a>', profile.get_absolute_url(), name)

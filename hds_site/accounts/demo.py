@@ -94,7 +94,7 @@ def seed(stdout) -> list:
 
     width = max(len(spec["email"]) for spec in DEMO_ACCOUNTS)
     line()
-    line("Demo-Zugänge (Passwort für alle: %s)" % password)
+    line(f"Demo-Zugänge (Passwort für alle: {password})")
     line(f"  {'E-Mail'.ljust(width)}  Rolle")
     line(f"  {'-' * width}  {'-' * 40}")
     for spec in DEMO_ACCOUNTS:

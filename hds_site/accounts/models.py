@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
-from django.db.models.lookups import GreaterThanOrEqual
 from django.db.models.functions import Length, Lower
+from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -84,12 +84,12 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    def get_absolute_url(self) -> str:
-        return reverse("accounts:member_profile", kwargs={"display_name": self.display_name})
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         self.mirror_display_name()
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:member_profile", kwargs={"display_name": self.display_name})
 
     def mirror_display_name(self) -> None:
         """Copy the display name into ``User.first_name`` (and empty ``last_name``).

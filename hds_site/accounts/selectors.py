@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as AuthUser  # AUTH_USER_MODEL is Django's own
 
 from .models import DELETED_MEMBER_LABEL, Profile
 
 
-def profile_for_display(*, display_name: str, viewer: AbstractBaseUser | None) -> Profile | None:
+def profile_for_display(*, display_name: str, viewer: AuthUser | None) -> Profile | None:
     """The profile at /konto/mitglieder/<display_name>/ if ``viewer`` may see it.
 
     Public profiles are visible to everyone, private ones only to their owner.
@@ -24,7 +24,7 @@ def profile_for_display(*, display_name: str, viewer: AbstractBaseUser | None) -
     return None
 
 
-def display_name_of(user: AbstractBaseUser | None) -> str:
+def display_name_of(user: AuthUser | None) -> str:
     """What to show as the author of something: the pseudonym, or "gelöschtes Mitglied".
 
     Callers listing many authors should ``select_related("author__profile")``.

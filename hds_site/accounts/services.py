@@ -24,7 +24,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as AuthUser  # AUTH_USER_MODEL is Django's own
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -61,7 +61,7 @@ def display_name_taken(display_name: str, *, exclude_user=None) -> bool:
     return qs.exists()
 
 
-def ensure_profile(*, user: AbstractBaseUser) -> Profile:
+def ensure_profile(*, user: AuthUser) -> Profile:
     """Return the user's profile, creating one with a generated pseudonym if missing."""
     try:
         return Profile.objects.get(user=user)
@@ -78,7 +78,7 @@ def ensure_profile(*, user: AbstractBaseUser) -> Profile:
     raise RuntimeError("could not create a profile")  # pragma: no cover
 
 
-def update_profile(*, user: AbstractBaseUser, actor: AbstractBaseUser | None = None, **fields: Any) -> Profile:
+def update_profile(*, user: AuthUser, actor: AuthUser | None = None, **fields: Any) -> Profile:
     """Change the member's own profile. Only the member may edit it."""
     actor = actor or user
     if actor.pk != user.pk:
@@ -104,7 +104,7 @@ def update_profile(*, user: AbstractBaseUser, actor: AbstractBaseUser | None = N
     return profile
 
 
-def register_member(*, user: AbstractBaseUser, display_name: str | None) -> Profile:
+def register_member(*, user: AuthUser, display_name: str | None) -> Profile:
     """Called by the allauth adapter right after sign-up saved the user."""
     profile = ensure_profile(user=user)
     if display_name and display_name.strip() != profile.display_name:
@@ -129,7 +129,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def export_user_data(*, user: AbstractBaseUser) -> dict[str, Any]:
+def export_user_data(*, user: AuthUser) -> dict[str, Any]:
     """Everything we store about ``user``, as JSON-serialisable data.
 
     Read-only; lives here because it assembles the hook contributions of all apps.
@@ -177,7 +177,7 @@ def export_user_data(*, user: AbstractBaseUser) -> dict[str, Any]:
 # --- deletion -----------------------------------------------------------------
 
 
-def delete_account(*, user: AbstractBaseUser) -> None:
+def delete_account(*, user: AuthUser) -> None:
     """Delete the member and their personal data, in one transaction.
 
     ``erase_member`` runs first (apps anonymise what must survive, e.g. forum
@@ -195,7 +195,7 @@ def delete_account(*, user: AbstractBaseUser) -> None:
         locked.delete()
 
 
-def erase_member(*, user: AbstractBaseUser) -> None:
+def erase_member(*, user: AuthUser) -> None:
     """Everything a deleted account leaves behind is anonymised or removed, in the caller's transaction:
     every ``hds_account_deletion`` hook (the forum: posts as "gelöschtes Mitglied", the live replay log
     rewritten), and every outbox mail addressed to the member (unsent ones are never sent).
@@ -212,7 +212,7 @@ def erase_member(*, user: AbstractBaseUser) -> None:
         fn(user)
     addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
     mail.forget_recipient(addresses)
-    user._hds_erased = True
+    user._hds_erased = True  # type: ignore[attr-defined]  # a mark on this instance only
 
 
 # --- provisioning (demo seed, operations) ---------------------------------------
@@ -228,7 +228,7 @@ def provision_account(
     groups: list[str] | tuple[str, ...] = (),
     profile: dict[str, Any] | None = None,
     date_joined=None,
-) -> AbstractBaseUser:
+) -> AuthUser:
     """Create or update an account with a verified primary email (idempotent).
 
     ``date_joined`` backdates the account (the demo's established members must

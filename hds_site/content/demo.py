@@ -14,7 +14,7 @@ import datetime
 from django.db import transaction
 
 from . import services
-from .models import AdviceCentre, ArticleIndexPage, ArticlePage, HomePage, StandardPage, TopicPage
+from .models import AdviceCentre, ArticleIndexPage, ArticlePage, StandardPage, TopicPage
 
 AUTHOR = "Redaktion Haus der Selbstständigen"
 

@@ -44,7 +44,7 @@ def decode(source) -> None:
                 image.load()  # the pixels: a truncated file fails here ("image file is truncated")
     except ValidationError:
         raise
-    except Exception as exc:  # noqa: BLE001 — Pillow raises many kinds (OSError, SyntaxError, ValueError, struct.error …)
+    except Exception as exc:  # Pillow raises many kinds (OSError, SyntaxError, ValueError, struct.error …)
         raise ValidationError(BROKEN_IMAGE, code="invalid_image") from exc
     finally:
         source.seek(0)
@@ -58,7 +58,7 @@ class DecodedImageField(WagtailImageField):
             f = super().to_python(data)
         except ValidationError:
             raise
-        except Exception as exc:  # noqa: BLE001 — Willow/Pillow reading the size of a broken file
+        except Exception as exc:  # Willow/Pillow reading the size of a broken file
             raise ValidationError(BROKEN_IMAGE, code="invalid_image") from exc
         if f is None or getattr(f.image, "format_name", "") == "svg":  # SVG is not Pillow's (and not allowed here)
             return f

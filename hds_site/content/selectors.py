@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
+from wagtail.query import PageQuerySet
 
 from .models import AdviceCentre, ArticleIndexPage, ArticlePage, HomePage, StandardPage, TopicPage
 
@@ -30,7 +31,7 @@ def topics_for_filter(index_page: Page) -> list[TopicPage]:
     return list(_live_topics().filter(locale_id=index_page.locale_id).order_by("title"))
 
 
-def _article_list(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+def _article_list(qs: PageQuerySet) -> QuerySet[ArticlePage]:
     return (
         qs.live()
         .public()

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, Permission
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import (

@@ -1,5 +1,6 @@
 """Admin registration and template hooks of the content app."""
 
+import django_filters
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
@@ -8,8 +9,6 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
-
-import django_filters
 
 from . import selectors
 from .models import AdviceCentre, Bundesland

@@ -6,8 +6,8 @@ immediately, a fast password hasher. DATABASE_URL / REDIS_URL pass through,
 so the journeys run on SQLite + in-memory and on PostgreSQL + Redis.
 """
 
-from .dev import *  # noqa: F401,F403
 from .base import BASE_DIR, env
+from .dev import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = env("HDS_MAIL_DIR", str(BASE_DIR / "var" / "browser-mail"))

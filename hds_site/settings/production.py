@@ -11,7 +11,7 @@ for _name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
             f"(see .env.example)."
         )
 
-from .base import *  # noqa: E402,F401,F403
+from .base import *  # noqa: E402, F403
 from .base import SITE_URL, env, env_bool  # noqa: E402
 
 DEBUG = False

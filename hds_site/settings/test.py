@@ -4,11 +4,11 @@ Uses the embedded defaults unless DATABASE_URL / REDIS_URL are set, so the
 same suite runs on SQLite + in-memory and on PostgreSQL + Redis.
 """
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import BASE_DIR, CACHES, CHANNEL_LAYERS, DATABASE_URL, DATABASES, REDIS_URL, env
 
 DEBUG = False
-SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
+SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"  # noqa: S105 — the test settings’ key, never deployed
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -78,7 +78,7 @@ class DatabaseBackend(SearchBackend):
     @staticmethod
     def _search_vector(title: str, body: str) -> RawSQL:
         """PostgreSQL: the document's tsvector, computed by the same UPDATE that writes the row."""
-        return RawSQL(PG_VECTOR_SQL, (textlib.fold(title), textlib.fold(body)), output_field=SearchVectorField())
+        return RawSQL(PG_VECTOR_SQL, (textlib.fold(title), textlib.fold(body)), output_field=SearchVectorField())  # noqa: S611 — constant SQL, values as parameters
 
     def _insert_with_vectors(self, documents: list) -> dict[str, int]:
         """PostgreSQL: unsaved SearchDocuments in multi-row INSERTs of 500, each row with its tsvector; key → id.
@@ -101,7 +101,7 @@ class DatabaseBackend(SearchBackend):
                     params += [f.get_db_prep_save(getattr(document, f.attname), connection) for f in fields]
                     params += [textlib.fold(document.title), textlib.fold(document.body)]
                 cursor.execute(
-                    f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}, search_vector) "
+                    f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}, search_vector) "  # noqa: S608 — quoted identifiers and placeholders; values as parameters
                     f"VALUES {', '.join([row_sql] * len(batch))} RETURNING key, id",
                     params,
                 )
@@ -400,7 +400,7 @@ class DatabaseBackend(SearchBackend):
             FROM tc CROSS JOIN pc
             LEFT JOIN (p JOIN search_searchdocument d ON d.id = p.id) ON TRUE
             ORDER BY p.rank DESC, d.date DESC NULLS LAST, d.id DESC
-        """
+        """  # noqa: S608 — the f-string adds only fixed SQL fragments and placeholders; values are parameters
         params += type_params + type_params + [request.per_page, offset]
         planner = sorted(getattr(settings, "HDS_SEARCH_PG_PARALLEL", PG_PARALLEL).items())
         inside_outer = connection.in_atomic_block
@@ -420,7 +420,7 @@ class DatabaseBackend(SearchBackend):
                 # the caller's transaction goes on: its later queries get the settings they had
                 cursor.execute(
                     "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
-                    [value for pair in zip(names, previous) for value in pair],
+                    [value for pair in zip(names, previous, strict=False) for value in pair],
                 )
         type_counts = {k: int(v) for k, v in json.loads(rows[0][0]).items()}
         topic_counts = {int(k): int(v) for k, v in json.loads(rows[0][1]).items()}

@@ -82,7 +82,7 @@ def test_dashboard_workflow_panel_and_history_show_names(client, editor, member)
 
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     assert "Mia Mitglied" in edit  # the workflow status panel: requested by …
-    assert re.search(r"<option value=\"%d\" selected>Mia Mitglied</option>" % member.pk, edit)  # organisers
+    assert re.search(rf'<option value="{member.pk}" selected>Mia Mitglied</option>', edit)  # organisers
 
     history = client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
     assert "Mia Mitglied" in history

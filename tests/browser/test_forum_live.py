@@ -97,7 +97,7 @@ def test_forum_pages_have_no_axe_violations(new_context, established_members):
         "group": GROUP_PATH,
         "new thread form": CATEGORY_PATH + "neu/",
     }
-    for name, path in pages.items():
+    for _name, path in pages.items():
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
         assert_no_axe_violations(page)

@@ -24,7 +24,7 @@ def _run_in_threads(targets):
         try:
             barrier.wait(timeout=30)
             results.append(fn())
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -111,10 +111,9 @@ def test_post_reply_publishes_to_the_thread_group_after_commit(no_premoderation)
 
 @pytest.mark.django_db
 def test_demo_seed_is_idempotent(settings):
-    from hds_site.accounts import demo as accounts_demo
-
     from community import demo
     from community.models import Category, InterestGroup, Thread
+    from hds_site.accounts import demo as accounts_demo
 
     accounts_demo.seed(io.StringIO())
     demo.seed(io.StringIO())

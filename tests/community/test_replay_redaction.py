@@ -301,7 +301,7 @@ def test_the_search_index_finds_no_hidden_or_deleted_text_and_keeps_no_member_na
 def test_restating_a_post_costs_a_constant_number_of_queries(quiet_forum, django_assert_max_num_queries):
     author, reader, moderator, thread = quiet_forum
     post = services.post_reply(thread=thread, author=author, body="Erste Fassung")
-    for n in range(20):
+    for _n in range(20):
         services.toggle_reaction(post=post, user=reader, kind="thumbsup")
     services.edit_post(post=post, editor=author, body="Zweite Fassung")
     services.edit_post(post=post, editor=author, body="Dritte Fassung")

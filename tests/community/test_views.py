@@ -105,7 +105,7 @@ def test_start_thread_reply_quote_edit_delete_without_js(client, no_premoderatio
     response = client.post(reverse("community:thread_reply", args=[thread.pk]),
                            {"body": "Ja, meistens schon.", "reply_to": first.pk})
     reply = thread.posts.get(number=2)
-    assert response["Location"].endswith(f"?page=1#post-2") and reply.reply_to_id == first.pk
+    assert response["Location"].endswith("?page=1#post-2") and reply.reply_to_id == first.pk
     # edit and delete own post
     client.post(reverse("community:post_edit", args=[reply.pk]), {"body": "Ja, in der Regel schon."})
     reply.refresh_from_db()

@@ -78,10 +78,10 @@ def test_article_index_constant_queries(client, article_index, topics):
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
-    for i in range(2):
+    for _i in range(2):
         factories.content_article(index=article_index, topics=[topics["sozial"], topics["recht"]])
     small = count_queries()
-    for i in range(8):
+    for _i in range(8):
         factories.content_article(index=article_index, topics=[topics["sozial"], topics["recht"]])
     large = count_queries()
     assert large == small, (small, large)

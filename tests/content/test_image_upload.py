@@ -60,7 +60,7 @@ BROKEN = {
     "truncated-png": ("halb.png", _png((256, 256))[:300]),
     "png-with-broken-data": ("verdorben.png", _png()[:60] + b"\x00" * 200 + _png()[-12:]),
     "truncated-jpeg": ("halb.jpg", _jpeg((256, 256))[:700]),
-    "text-named-jpg": ("notiz.jpg", "Nur ein Text, kein Bild.\n".encode() * 10),
+    "text-named-jpg": ("notiz.jpg", b"Nur ein Text, kein Bild.\n" * 10),
     "png-named-jpg": ("falsch.jpg", _png()),
     "zero-bytes": ("leer.png", b""),
     "text-named-txt": ("notiz.txt", b"Nur Text"),

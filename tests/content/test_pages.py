@@ -78,8 +78,9 @@ class AdminCreationTests(WagtailPageTestCase):
         self.assertCanCreate(self.home, StandardPage, data)
 
     def test_image_block_requires_alt_text(self):
-        from hds_site.content.blocks import ImageBlock
         from wagtail.blocks import StructBlockValidationError
+
+        from hds_site.content.blocks import ImageBlock
 
         block = ImageBlock()
         with pytest.raises(StructBlockValidationError):

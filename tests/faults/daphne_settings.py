@@ -5,7 +5,7 @@ logged (an outage is reported once, not per request), so warnings go to
 stderr, which the test captures into a file.
 """
 
-from hds_site.settings.test import *  # noqa: F401,F403
+from hds_site.settings.test import *  # noqa: F403
 
 LOGGING = {
     "version": 1,

@@ -113,7 +113,7 @@ def test_connect_src_is_limited_to_the_own_hosts_without_debug(settings):
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["hds.example.org", ".hds-verband.example"]
     settings.SECURE_SSL_REDIRECT = True
-    public, admin = SecurityHeadersMiddleware(lambda r: None).public_policy, None
+    public = SecurityHeadersMiddleware(lambda r: None).public_policy
     assert public["connect-src"] == [
         "'self'",
         "wss://hds.example.org",

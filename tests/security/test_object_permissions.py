@@ -38,16 +38,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Callable
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.apps import apps
 from django.conf import settings as django_settings
-from django.db import transaction
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaigns import services as campaign_services
@@ -432,7 +432,7 @@ def _fill(route: str, w) -> list[str]:
     """The route with each argument replaced by a protected id (or a name for the non-numeric ones)."""
     urls = []
     for value in (w.draft.pk, w.article.pk):
-        def sub(match):
+        def sub(match, value=value):
             conv = match.group("conv")
             if conv in (None, "int") and match.group("name"):
                 return str(value)
