@@ -52,8 +52,7 @@ def count_event(campaign_id: int) -> realtime.Event:
 
 
 def send_count(campaign_id: int) -> None:
-    event = count_event(campaign_id)
-    realtime.send_now(campaign_group(campaign_id), event.type, event.data)
+    realtime.send_event_now(campaign_group(campaign_id), count_event(campaign_id))
 
 
 def request_push(campaign_id: int) -> None:

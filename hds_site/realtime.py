@@ -195,12 +195,6 @@ class Event:
             return out
         return {"type": self.type, "seq": self.seq, "data": dict(self.data or {}), "html": self.html or ""}
 
-    @classmethod
-    def from_envelope(cls, envelope: Mapping) -> Event:
-        if isinstance(envelope.get("seq"), int):
-            return cls.replayable(envelope["type"], envelope.get("data"), envelope.get("html", ""), seq=envelope["seq"])
-        return cls.ephemeral(envelope["type"], envelope.get("data"), envelope.get("html", ""))
-
 
 def group_message(event: Event, *, sender: str | None = None) -> dict:
     """The channel-layer message that carries ``event`` to a group's consumers (``live_event()``)."""
@@ -342,7 +336,11 @@ def broadcast(group: str, type: str, data: dict | None = None, html: str = "") -
 
 def send_now(group: str, type: str, data: dict | None = None, html: str = "") -> None:
     """Send an ephemeral event immediately (for code outside any transaction, e.g. consumers)."""
-    event = Event.ephemeral(type, data, html)
+    send_event_now(group, Event.ephemeral(type, data, html))
+
+
+def send_event_now(group: str, event: Event) -> None:
+    """``send_now`` for an event built already (e.g. ``campaigns.live.count_event``)."""
     observe(group, event.envelope())
     _send(group, event)
 
