@@ -8,7 +8,7 @@ an HTTP POST to a bare view. Rounds alternate ours / baseline.
 
 Latency: commit → receipt. The product's envelope carries no commit time,
 so the bench server (bench/urls.py) stamps the wall-clock time into each
-envelope in ``hds_site.realtime._send``, which runs in the on_commit hook;
+envelope in ``hds_site.realtime.group_message`` (called by ``_send`` in the on_commit hook);
 the relay stamps the time before its group_send. Each client subtracts that
 from its receipt time (same machine, same clock). Also reported: HTTP POST
 sent → receipt (end to end, including the request) and the POST's response time.

@@ -20,15 +20,18 @@ community_selectors.POSTS_PER_PAGE = int(os.environ.get("HDS_BENCH_POSTS_PER_PAG
 RELAY_GROUP = "bench.relay"
 
 # Commit timestamp for the fan-out latency (bench only): hds_site.realtime sends every envelope from an
-# on_commit hook; the bench server stamps the wall-clock time of that send into the envelope.
-_product_send = realtime._send
+# on_commit hook, through realtime.group_message right before the group_send; the bench server stamps the
+# wall-clock time of that send into the envelope.
+_product_message = realtime.group_message
 
 
-def _stamped_send(group: str, event: dict) -> None:
-    _product_send(group, {**event, "bench_sent_at": time.time()})
+def _stamped_message(event: realtime.Event, *, sender: str | None = None) -> dict:
+    message = _product_message(event, sender=sender)
+    message["event"]["bench_sent_at"] = time.time()
+    return message
 
 
-realtime._send = _stamped_send
+realtime.group_message = _stamped_message
 
 
 @require_POST

@@ -20,10 +20,13 @@ push can only be older than the database by less than one interval.
 
 from __future__ import annotations
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 
 from hds_site import realtime
+
+from .events import CAMPAIGN_COUNT, campaign_group
 
 
 def push_interval() -> int:
@@ -38,18 +41,18 @@ def dirty_key(campaign_id: int) -> str:
     return f"campaigns:push:dirty:{campaign_id}"
 
 
-def group_name(campaign_id: int) -> str:
-    return f"campaign.{campaign_id}"
-
-
 def count_event_data(campaign_id: int) -> dict:
     from . import selectors
 
     return selectors.live_stats(campaign_id)
 
 
+def count_event(campaign_id: int) -> realtime.Event:
+    return realtime.Event.ephemeral(CAMPAIGN_COUNT, count_event_data(campaign_id))
+
+
 def send_count(campaign_id: int) -> None:
-    realtime.send_now(group_name(campaign_id), "campaign.count", count_event_data(campaign_id))
+    realtime.send_event_now(campaign_group(campaign_id), count_event(campaign_id))
 
 
 def request_push(campaign_id: int) -> None:
@@ -67,22 +70,14 @@ def request_push(campaign_id: int) -> None:
 
 async def trailing_push(campaign_id: int) -> bool:
     """Consumer side: push once more if something changed since the last push. True if it pushed."""
-    from channels.db import database_sync_to_async
-
     if not await cache.aget(dirty_key(campaign_id)):
         return False
     if not await cache.aadd(window_key(campaign_id), 1, timeout=push_interval()):
         return False  # someone else holds the window; the next push re-arms the check
     await cache.adelete(dirty_key(campaign_id))
-    data = await database_sync_to_async(count_event_data)(campaign_id)
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is not None:
-        await layer.group_send(
-            group_name(campaign_id),
-            {"type": realtime.GROUP_MESSAGE_TYPE, "event": {"type": "campaign.count", "seq": None, "data": data, "html": ""}},
-        )
+    event = await database_sync_to_async(count_event)(campaign_id)
+    # the same outage handling as every send (realtime.asend_event): an unreachable layer is logged once
+    await realtime.asend_event(campaign_group(campaign_id), event)
     return True
 
 

@@ -30,6 +30,8 @@ from wagtail.search import index
 from hds_site.audit import AppendOnlyModel, AppendOnlyQuerySet
 from hds_site.i18n import UILanguageURLMixin
 
+from .events import campaign_group
+
 COUNTER_SHARDS = 16
 DEFAULT_MILESTONES = "25,50,75,100"
 
@@ -201,7 +203,7 @@ class CampaignPage(UILanguageURLMixin, RoutablePageMixin, Page):
 
     @property
     def group_name(self) -> str:
-        return f"campaign.{self.pk}"
+        return campaign_group(self.pk)
 
     @property
     def milestone_list(self) -> list[int]:

@@ -22,7 +22,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import abuse, consent, live, permissions
+from . import abuse, consent, events, live, permissions
 from .models import (
     COUNTER_SHARDS,
     AuditLogEntry,
@@ -545,7 +545,7 @@ def post_update(*, campaign: CampaignPage, author, title: str, body: str) -> Cam
     with transaction.atomic():
         update = CampaignUpdate.objects.create(campaign=campaign, author=author, title=title.strip(), body=body.strip())
         html = render_to_string("campaigns/includes/update.html", {"update": update})
-        realtime.publish(campaign.group_name, "campaign.update", {"id": update.pk}, html)
+        realtime.publish(campaign.group_name, events.CAMPAIGN_UPDATE, {"id": update.pk}, html)
         transaction.on_commit(lambda: tasks.send_update_mails.enqueue(update_id=update.pk))
     return update
 

@@ -1,38 +1,51 @@
-"""Live event types of the forum (see docs/realtime.md).
+"""Live event types of the forum and their data (see docs/realtime.md).
 
 Groups: ``thread.<id>``, ``category.<id>``, ``user.<id>``. Every event is
 published by the service function that made the change, inside its
 transaction, through ``hds_site.realtime.publish`` (sent after commit).
+Each type is declared here with the keys and types of its ``data``;
+tests/test_live_events_schema.py checks every event the tests send against
+these declarations and docs/realtime.md against the list.
 """
+
+from hds_site.realtime import CONTROL, EPHEMERAL, OPTIONAL, REPLAYABLE, declare, group_name
 
 
 def thread_group(thread_id: int) -> str:
-    return f"thread.{thread_id}"
+    return group_name("thread", thread_id)
 
 
 def category_group(category_id: int) -> str:
-    return f"category.{category_id}"
+    return group_name("category", category_id)
 
 
 def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
+    return group_name("user", user_id)
 
 
-# on thread.<id>; data always has thread_id, and post_id + number for post events;
-# html is community/includes/post.html rendered for a neutral viewer
-POST_CREATED = "post.created"
-POST_EDITED = "post.edited"
-POST_DELETED = "post.deleted"  # html: the "gelöscht" placeholder
-POST_HIDDEN = "post.hidden"  # html: the placeholder, never the body
-POST_UNHIDDEN = "post.unhidden"
-POST_APPROVED = "post.approved"  # a pending post became visible; html carries it
-REACTION_CHANGED = "reaction.changed"  # data: post_id, counts {kind: n}
-ANSWER_ACCEPTED = "answer.accepted"  # data: post_id (None when cleared), previous_post_id
-THREAD_LOCKED = "thread.locked"
-THREAD_UNLOCKED = "thread.unlocked"
-THREAD_PINNED = "thread.pinned"
-THREAD_UNPINNED = "thread.unpinned"
-THREAD_MOVED = "thread.moved"  # data: category_id, previous_category_id
+# on thread.<id>; html is community/includes/post.html rendered for a neutral viewer.
+# Post events carry the post (author_id is null for a deleted member, author_name empty for a
+# deleted post or member).
+_POST = {"thread_id": int, "post_id": int, "number": int, "author_id": (int, None), "author_name": str}
+
+POST_CREATED = declare("post.created", REPLAYABLE, **_POST)
+POST_EDITED = declare("post.edited", REPLAYABLE, **_POST)
+POST_DELETED = declare("post.deleted", REPLAYABLE, **_POST)  # html: the "gelöscht" placeholder
+POST_HIDDEN = declare("post.hidden", REPLAYABLE, **_POST)  # html: the placeholder, never the body
+POST_UNHIDDEN = declare("post.unhidden", REPLAYABLE, **_POST)
+POST_APPROVED = declare("post.approved", REPLAYABLE, **_POST)  # a pending post became visible; html carries it
+REACTION_CHANGED = declare("reaction.changed", REPLAYABLE, **_POST, counts=dict)  # counts: {kind: n}, every kind
+ANSWER_ACCEPTED = declare(  # post_id null when cleared; html: the accepted post (when cleared: the previous one)
+    "answer.accepted", REPLAYABLE, thread_id=int, post_id=(int, None), number=(int, None), previous_post_id=(int, None)
+)
+THREAD_LOCKED = declare("thread.locked", REPLAYABLE, thread_id=int)
+THREAD_UNLOCKED = declare("thread.unlocked", REPLAYABLE, thread_id=int)
+THREAD_PINNED = declare("thread.pinned", REPLAYABLE, thread_id=int)
+THREAD_UNPINNED = declare("thread.unpinned", REPLAYABLE, thread_id=int)
+THREAD_MOVED = declare(
+    "thread.moved", REPLAYABLE,
+    thread_id=int, category_id=int, previous_category_id=int, category_name=str, category_url=str,
+)
 
 THREAD_EVENTS = (
     POST_CREATED, POST_EDITED, POST_DELETED, POST_HIDDEN, POST_UNHIDDEN, POST_APPROVED,
@@ -40,12 +53,23 @@ THREAD_EVENTS = (
     THREAD_LOCKED, THREAD_UNLOCKED, THREAD_PINNED, THREAD_UNPINNED, THREAD_MOVED,
 )
 
-# on category.<id>
-THREAD_ACTIVITY = "thread.activity"  # data: thread_id, post_id, category_id
+# on category.<id>: a post became public in one of its threads (number), or a thread moved in (no number)
+THREAD_ACTIVITY = declare(
+    "thread.activity", REPLAYABLE, thread_id=int, post_id=(int, None), category_id=int, number=(int, OPTIONAL)
+)
 
-# on user.<id>
-NOTIFICATION_CREATED = "notification.created"  # data: id, kind, text, url, unread_count; html: list item
-NOTIFICATIONS_READ = "notifications.read"  # data: unread_count
+# on user.<id>; html of notification.created: the list item
+NOTIFICATION_CREATED = declare(
+    "notification.created", REPLAYABLE, id=int, kind=str, text=str, url=str, unread_count=int
+)
+NOTIFICATIONS_READ = declare("notifications.read", REPLAYABLE, unread_count=int)
+
+# ephemeral, on thread.<id>: never stored
+TYPING = declare("typing", EPHEMERAL, user_id=int, name=str)  # to everyone but the typist
+VIEWERS = declare("viewers", EPHEMERAL, count=int)  # batched, at most one per second
+
+# to one thread socket: the answer to a client's {"type": "reply"}
+REPLY_SAVED = declare("reply.saved", CONTROL, post_id=int, number=int, status=str)
 
 
 # --- restating the stored events (hds_site.realtime.restate_events) ---------------------------

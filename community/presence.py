@@ -28,6 +28,10 @@ import weakref
 
 from django.conf import settings
 
+from hds_site import realtime
+
+from . import events
+
 logger = logging.getLogger(__name__)
 
 TTL_SECONDS = 30
@@ -178,12 +182,10 @@ async def schedule_viewer_push(group: str, channel_layer) -> None:
         await asyncio.sleep(window * 1.05)
         try:
             count = await get_presence().count(group)
-            await channel_layer.group_send(
-                group,
-                {"type": "live_event", "event": {"type": "viewers", "seq": None, "data": {"count": count}, "html": ""}},
-            )
         except Exception as exc:
             logger.warning("viewer count not pushed for %s: %s", group, exc.__class__.__name__)
+            return
+        await realtime.asend_event(group, realtime.Event.ephemeral(events.VIEWERS, {"count": count}), layer=channel_layer)
 
     task = asyncio.get_running_loop().create_task(push())
     _pending.add(task)

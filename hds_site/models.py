@@ -28,8 +28,13 @@ class LiveEvent(models.Model):
         indexes = [models.Index(fields=["created_at"], name="live_event_created_idx")]
         ordering = ["group", "seq"]
 
+    def event(self):
+        from hds_site.realtime import Event
+
+        return Event.replayable(self.type, self.data, self.html, seq=self.seq)
+
     def envelope(self) -> dict:
-        return {"type": self.type, "seq": self.seq, "data": self.data, "html": self.html}
+        return self.event().envelope()
 
 
 class OutboxMail(models.Model):

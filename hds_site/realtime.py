@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -38,6 +40,180 @@ GROUP_MESSAGE_TYPE = "live_event"
 REPLAY_LIMIT = 500
 
 _outage = threading.Event()
+
+
+# --- groups -----------------------------------------------------------------------------------
+
+
+def group_name(kind: str, object_id: int) -> str:
+    """The channel-layer group of one object: ``thread.7``, ``user.3``, ``campaign.12`` …"""
+    return f"{kind}.{object_id}"
+
+
+# --- event types and their declared data ----------------------------------------------------------
+#
+# Every app declares the events it sends in its own ``events.py`` with ``declare()``; the platform
+# declares the protocol's control frames below. ``validate()`` checks an event against its
+# declaration (tests/test_live_events_schema.py checks every event the test suite sends).
+
+REPLAYABLE = "replayable"  # stored in the log with a seq, replayed on resume
+EPHEMERAL = "ephemeral"  # sent to a group now or after commit, never stored (seq null)
+CONTROL = "control"  # protocol frames to one socket (ready, resync, pong, error, replies)
+KINDS = (REPLAYABLE, EPHEMERAL, CONTROL)
+
+#: in a declared data spec: the key may be missing
+OPTIONAL = object()
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    kind: str
+    data: Mapping[str, tuple]  # key → allowed value types (``None`` allowed as a type, ``OPTIONAL``)
+    declared_in: str = ""
+
+
+EVENT_TYPES: dict[str, EventType] = {}
+
+
+def declare(name: str, kind: str, /, **data) -> str:
+    """Declare an event type and the keys and value types of its ``data``; returns ``name``.
+
+    ``declare("post.created", REPLAYABLE, thread_id=int, author_id=(int, None))``.
+    A value is a type or a tuple of types; ``None`` allows null, ``OPTIONAL`` a missing key.
+    """
+    import inspect
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown event kind {kind!r} for {name!r}")
+    spec = {key: value if isinstance(value, tuple) else (value,) for key, value in data.items()}
+    frame = inspect.currentframe()
+    caller = frame.f_back if frame else None
+    module = caller.f_globals.get("__name__", "") if caller else ""
+    known = EVENT_TYPES.get(name)
+    if known is not None and (known.kind, dict(known.data)) != (kind, spec):
+        raise ValueError(f"event type {name!r} is declared twice, differently ({known.declared_in}, {module})")
+    EVENT_TYPES[name] = EventType(name, kind, spec, module)
+    return name
+
+
+def _type_ok(value, allowed: tuple) -> bool:
+    for expected in allowed:
+        if expected is OPTIONAL:
+            continue
+        if expected is None:
+            if value is None:
+                return True
+        elif expected is int and isinstance(value, bool):
+            continue  # True is an int in Python, not in the protocol
+        elif isinstance(value, expected):
+            return True
+    return False
+
+
+_discovered = False
+
+
+def declared_types() -> dict[str, EventType]:
+    """Every declared event type: the ``events`` module of each installed app is imported once."""
+    global _discovered
+    if not _discovered:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("events")
+        _discovered = True
+    return EVENT_TYPES
+
+
+def validate(envelope: Mapping) -> list[str]:
+    """What is wrong with an envelope against its declaration ([] when it matches)."""
+    declared_types()
+    kind = envelope.get("type")
+    declared = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    if declared is None:
+        return [f"undeclared event type {kind!r}"]
+    problems = []
+    seq = envelope.get("seq")
+    if declared.kind == REPLAYABLE and seq is not None and (isinstance(seq, bool) or not isinstance(seq, int)):
+        problems.append(f"{kind}: seq {seq!r} is not an integer")
+    if declared.kind != REPLAYABLE and seq is not None:
+        problems.append(f"{kind}: a {declared.kind} event has seq {seq!r}, not null")
+    data = envelope.get("data") or {}
+    if not isinstance(data, Mapping):
+        return problems + [f"{kind}: data is {type(data).__name__}, not an object"]
+    for key in data.keys() - declared.data.keys():
+        problems.append(f"{kind}: undeclared data key {key!r}")
+    for key, allowed in declared.data.items():
+        if key not in data:
+            if OPTIONAL not in allowed:
+                problems.append(f"{kind}: data key {key!r} is missing")
+        elif not _type_ok(data[key], allowed):
+            problems.append(f"{kind}: data[{key!r}] = {data[key]!r:.60} is not {allowed}")
+    return problems
+
+
+# the protocol's own frames (docs/realtime.md, "Ephemeral frames")
+READY = declare("ready", CONTROL, last_seq=int)
+RESYNC = declare("resync", CONTROL, last_seq=int)
+PONG = declare("pong", CONTROL)
+ERROR = declare("error", CONTROL)  # code and message stand beside type, not in data
+
+
+# --- the event value ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One live event. Build it with ``replayable()``, ``ephemeral()`` or ``control()``;
+    ``envelope()`` is the one JSON object a client receives."""
+
+    type: str
+    kind: str
+    data: Mapping | None = None
+    html: str = ""
+    seq: int | None = None
+    fields: Mapping = field(default_factory=dict)  # control frames: top-level extras (error code, message)
+
+    @classmethod
+    def replayable(cls, type: str, data: Mapping | None = None, html: str = "", *, seq: int | None = None) -> Event:
+        return cls(type, REPLAYABLE, data or {}, html or "", seq)
+
+    @classmethod
+    def ephemeral(cls, type: str, data: Mapping | None = None, html: str = "") -> Event:
+        return cls(type, EPHEMERAL, data or {}, html or "")
+
+    @classmethod
+    def control(cls, type: str, data: Mapping | None = None, **fields) -> Event:
+        """A protocol frame for one socket: ``{"type", "seq": null[, "data"][, fields…]}``, no html."""
+        return cls(type, CONTROL, data, "", None, fields)
+
+    def envelope(self) -> dict:
+        if self.kind == CONTROL:
+            out: dict = {"type": self.type, "seq": None}
+            if self.data is not None:
+                out["data"] = dict(self.data)
+            out.update(self.fields)
+            return out
+        return {"type": self.type, "seq": self.seq, "data": dict(self.data or {}), "html": self.html or ""}
+
+
+def group_message(event: Event, *, sender: str | None = None) -> dict:
+    """The channel-layer message that carries ``event`` to a group's consumers (``live_event()``)."""
+    message: dict = {"type": GROUP_MESSAGE_TYPE, "event": event.envelope()}
+    if sender:
+        message["sender"] = sender
+    return message
+
+
+#: called with (group, envelope) for every event sent to a group or recorded in the log;
+#: tests/conftest.py checks each against its declaration
+observers: list[Callable[[str, dict], None]] = []
+
+
+def observe(group: str, envelope: dict) -> None:
+    """Tell the observers about an event leaving for ``group`` (or being recorded for it)."""
+    for observer in list(observers):
+        observer(group, envelope)
 
 
 def _unreachable_errors() -> tuple[type[BaseException], ...]:
@@ -70,12 +246,12 @@ def layer_reachable() -> None:
         logger.warning("live events resumed: channel layer reachable again")
 
 
-def _send(group: str, event: dict) -> None:
+def _send(group: str, event: Event) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": GROUP_MESSAGE_TYPE, "event": event})
+        async_to_sync(layer.group_send)(group, group_message(event))
     except Exception as exc:  # the channel layer is an optional accelerator, never a reason to fail a write
         layer_unreachable(exc)
         return
@@ -96,10 +272,11 @@ def publish(group: str, type: str, data: dict | None = None, html: str = "") -> 
         stream = LiveStream.objects.select_for_update().get(group=group)
         LiveStream.objects.filter(pk=stream.pk).update(last_seq=F("last_seq") + 1)
         seq = stream.last_seq + 1
-        event = LiveEvent.objects.create(group=group, seq=seq, type=type, data=data or {}, html=html or "")
-        envelope = event.envelope()
-        transaction.on_commit(lambda: _send(group, envelope))
-    return envelope
+        row = LiveEvent.objects.create(group=group, seq=seq, type=type, data=data or {}, html=html or "")
+        event = row.event()
+        observe(group, event.envelope())
+        transaction.on_commit(lambda: _send(group, event))
+    return event.envelope()
 
 
 def publish_many(events: list[tuple[str, str, dict | None, str]]) -> list[dict]:
@@ -127,19 +304,21 @@ def publish_many(events: list[tuple[str, str, dict | None, str]]) -> list[dict]:
             rows.append(LiveEvent(group=group, seq=seqs[group], type=type, data=data or {}, html=html or ""))
         LiveStream.objects.bulk_update([LiveStream(group=group, last_seq=seq) for group, seq in seqs.items()], ["last_seq"])
         LiveEvent.objects.bulk_create(rows)
-        sends = [(row.group, row.envelope()) for row in rows]
+        sends = [(row.group, row.event()) for row in rows]
+        for group, event in sends:
+            observe(group, event.envelope())
         transaction.on_commit(lambda: _send_many(sends))
-    return [envelope for _, envelope in sends]
+    return [event.envelope() for _, event in sends]
 
 
-def _send_many(sends: list[tuple[str, dict]]) -> None:
+def _send_many(sends: list[tuple[str, Event]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
 
     async def send_all():
         for group, event in sends:
-            await layer.group_send(group, {"type": GROUP_MESSAGE_TYPE, "event": event})
+            await layer.group_send(group, group_message(event))
 
     try:
         async_to_sync(send_all)()
@@ -151,13 +330,20 @@ def _send_many(sends: list[tuple[str, dict]]) -> None:
 
 def broadcast(group: str, type: str, data: dict | None = None, html: str = "") -> None:
     """Send an ephemeral (never replayed) event after the current transaction commits."""
-    envelope = {"type": type, "seq": None, "data": data or {}, "html": html or ""}
-    transaction.on_commit(lambda: _send(group, envelope))
+    event = Event.ephemeral(type, data, html)
+    observe(group, event.envelope())
+    transaction.on_commit(lambda: _send(group, event))
 
 
 def send_now(group: str, type: str, data: dict | None = None, html: str = "") -> None:
     """Send an ephemeral event immediately (for code outside any transaction, e.g. consumers)."""
-    _send(group, {"type": type, "seq": None, "data": data or {}, "html": html or ""})
+    send_event_now(group, Event.ephemeral(type, data, html))
+
+
+def send_event_now(group: str, event: Event) -> None:
+    """``send_now`` for an event built already (e.g. ``campaigns.live.count_event``)."""
+    observe(group, event.envelope())
+    _send(group, event)
 
 
 def last_seq(group: str) -> int:
@@ -296,20 +482,29 @@ async def asend(group: str, type: str, data: dict | None = None, html: str = "",
     ``exclude`` names a channel (the sender's) that should not get the event back;
     consumers compare it with their ``channel_name``.
     """
-    layer = get_channel_layer()
+    await asend_event(group, Event.ephemeral(type, data, html), exclude=exclude)
+
+
+async def asend_event(group: str, event: Event, *, exclude: str | None = None, layer=None) -> bool:
+    """Send ``event`` to ``group`` from async code, now; True if the channel layer took it.
+
+    An unreachable layer is logged once per outage (as for ``publish``), other
+    failures as a warning; neither is raised.
+    """
+    layer = layer or get_channel_layer()
     if layer is None:
-        return
-    message = {"type": GROUP_MESSAGE_TYPE, "event": {"type": type, "seq": None, "data": data or {}, "html": html or ""}}
-    if exclude:
-        message["sender"] = exclude
+        return False
+    observe(group, event.envelope())
     try:
-        await layer.group_send(group, message)
+        await layer.group_send(group, group_message(event, sender=exclude))
     except UNREACHABLE as exc:
         layer_unreachable(exc)
     except Exception as exc:
-        logger.warning("live event %s not sent to %s: %s", type, group, exc.__class__.__name__)
+        logger.warning("live event %s not sent to %s: %s", event.type, group, exc.__class__.__name__)
     else:
         layer_reachable()
+        return True
+    return False
 
 
 #: close code for "live updates are unavailable for a moment": the client reconnects and resumes

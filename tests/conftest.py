@@ -81,3 +81,22 @@ def _clear_cache():
     else:
         cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _live_events_match_their_declarations():
+    """Every live event a test sends (published, broadcast, sent to a socket) is checked against
+    its declaration in the app's events.py (hds_site.realtime.validate): an undeclared type or
+    data that does not match fails the test that sent it (tests/test_live_events_schema.py)."""
+    from hds_site import realtime
+
+    problems: list[str] = []
+
+    def check(group: str, envelope: dict) -> None:
+        problems.extend(f"{group}: {problem}" for problem in realtime.validate(envelope))
+
+    realtime.observers.append(check)
+    yield
+    realtime.observers.remove(check)
+    if problems:
+        pytest.fail("live events that do not match their declaration:\n" + "\n".join(sorted(set(problems))))

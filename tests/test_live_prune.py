@@ -23,9 +23,9 @@ def _age(group: str, seq: int, days: float) -> None:
 
 
 def test_prune_deletes_only_events_past_the_retention(settings):
-    for n in range(5):
-        realtime.publish("thread.1", "post.created", {"n": n})
-    realtime.publish("thread.2", "post.created", {})
+    for _n in range(5):
+        realtime.publish("thread.1", "thread.locked", {"thread_id": 1})
+    realtime.publish("thread.2", "thread.locked", {"thread_id": 2})
     _age("thread.1", 1, 30)
     _age("thread.1", 2, 7.1)
     _age("thread.1", 3, 6.9)
@@ -35,7 +35,7 @@ def test_prune_deletes_only_events_past_the_retention(settings):
     assert not LiveEvent.objects.filter(group="thread.2").exists()
     # sequence numbers never restart: the next event continues after the pruned ones
     assert LiveStream.objects.get(group="thread.2").last_seq == 1
-    assert realtime.publish("thread.2", "post.created", {})["seq"] == 2
+    assert realtime.publish("thread.2", "thread.locked", {"thread_id": 2})["seq"] == 2
 
     settings.HDS_LIVE_EVENT_RETENTION_DAYS = 5
     _age("thread.1", 3, 6)
@@ -44,7 +44,7 @@ def test_prune_deletes_only_events_past_the_retention(settings):
 
 def test_replay_since_reports_a_gap_left_by_pruning():
     for _ in range(4):
-        realtime.publish("thread.9", "post.created", {})
+        realtime.publish("thread.9", "thread.locked", {"thread_id": 9})
     assert [e["seq"] for e in realtime.replay_since("thread.9", 0)] == [1, 2, 3, 4]
     _age("thread.9", 1, 10)
     _age("thread.9", 2, 10)
@@ -62,7 +62,7 @@ def test_replay_since_reports_a_gap_left_by_pruning():
 
 
 def test_command_and_periodic_job():
-    realtime.publish("user.1", "notification.created", {})
+    realtime.publish("user.1", "notifications.read", {"unread_count": 0})
     _age("user.1", 1, 3)
     out = StringIO()
     call_command("prune_live_events", stdout=out)

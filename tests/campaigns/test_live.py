@@ -1,6 +1,7 @@
 """Live progress over /ws/campaigns/<slug>/: a real consumer, a real channel layer, throttled pushes."""
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -154,3 +155,86 @@ def test_resume_from_before_the_pruned_log_gets_resync(settings, organiser):
     assert event == {"type": "resync", "seq": None, "data": {"last_seq": 2}}
     event = async_to_sync(resume)(1)
     assert event["type"] == "campaign.update" and event["seq"] == 2 and "Zweite" in event["html"]
+
+
+# --- the shared protocol (hds_site.live_consumer.LiveConsumer) ---------------------------------------------
+
+
+def test_the_campaign_socket_has_the_forum_sockets_flood_limit(settings):
+    """The campaign socket is a LiveConsumer: a flooding client gets rate_limited errors, then 4429."""
+    from hds_site.live_consumer import CLOSE_TOO_MANY
+
+    settings.ALLOWED_HOSTS = ["*"]
+    campaign_index()
+    campaign = make_campaign(title="Flut")
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, f"/ws/campaigns/{campaign.slug}/")
+        assert (await communicator.connect())[0]
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "campaign.count"
+        answers = []
+        for _ in range(130):
+            await communicator.send_json_to({"type": "ping"})
+        while True:
+            output = await communicator.receive_output(timeout=5)
+            if output["type"] == "websocket.close":
+                return answers, output["code"]
+            answers.append(json.loads(output["text"]))
+
+    answers, code = async_to_sync(scenario)()
+    assert code == CLOSE_TOO_MANY
+    assert [a["type"] for a in answers[:60]] == ["pong"] * 60
+    assert {a.get("code") for a in answers[60:]} == {"rate_limited"}
+
+
+def test_a_replayed_update_is_not_sent_twice_when_it_also_arrives_live(settings, organiser):
+    """Held until the resume and deduplicated by seq, like the forum's: each update once, in order."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.HDS_LIVE_RESUME_WAIT = 5
+    campaign_index()
+    campaign = make_campaign(title="Einmal", organisers=[organiser])
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, f"/ws/campaigns/{campaign.slug}/")
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)  # current count
+        # published after the socket joined, before it resumed: in the log and on its way live
+        await database_sync_to_async(services.post_update)(campaign=campaign, author=organiser, title="Live", body="x")
+        await communicator.send_json_to({"type": "resume", "seq": 0})
+        events = await _collect(communicator, 1)
+        await communicator.disconnect()
+        return [e for _, e in events]
+
+    events = async_to_sync(scenario)()
+    assert [(e["type"], e["seq"]) for e in events] == [("campaign.update", 1)]
+
+
+def test_a_count_push_while_the_channel_layer_is_down_is_logged_once(settings, caplog, db):
+    """campaigns/live.py sends through realtime like the forum: an outage is a warning, never an exception."""
+    from channels.layers import channel_layers
+    from django.core.cache import cache
+
+    from hds_site import realtime
+
+    campaign_index()
+    campaign = make_campaign(title="Ausfall")
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "hds_site.channel_layer.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    channel_layers.backends.clear()
+    realtime._outage.clear()
+    try:
+        with caplog.at_level("WARNING", logger="hds_site.realtime"):
+            for _ in range(2):
+                cache.set(live.dirty_key(campaign.pk), 1)
+                cache.delete(live.window_key(campaign.pk))
+                assert async_to_sync(live.trailing_push)(campaign.pk)
+        paused = [r for r in caplog.records if "live events paused" in r.getMessage()]
+        assert len(paused) == 1
+    finally:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        channel_layers.backends.clear()
+        realtime._outage.clear()

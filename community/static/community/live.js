@@ -17,6 +17,13 @@
 
   var TYPING_SEND_INTERVAL = 3000; /* the server accepts one typing event per 3 s */
   var TYPING_SHOW_FOR = 5000;
+  var THREAD_NOTICES = {
+    "thread.locked": ["locked", true],
+    "thread.unlocked": ["unlocked", true],
+    "thread.pinned": ["pinned", false],
+    "thread.unpinned": ["unpinned", false],
+    "thread.moved": ["moved", true]
+  };
 
   var lang = (document.documentElement.getAttribute("lang") || "de").slice(0, 2);
   var STRINGS = {
@@ -246,20 +253,13 @@
           if (data.post_id) HDS.announce(t("accepted"));
           break;
         case "thread.locked":
-          root.setAttribute("data-can-post", "false");
-          statusNotice(root, t("locked"), true);
-          break;
         case "thread.unlocked":
-          statusNotice(root, t("unlocked"), true);
-          break;
         case "thread.pinned":
-          statusNotice(root, t("pinned"), false);
-          break;
         case "thread.unpinned":
-          statusNotice(root, t("unpinned"), false);
-          break;
         case "thread.moved":
-          statusNotice(root, t("moved"), true);
+          if (event.type === "thread.locked") root.setAttribute("data-can-post", "false");
+          /* text key and whether the page should be reloaded, per thread event */
+          statusNotice(root, t(THREAD_NOTICES[event.type][0]), THREAD_NOTICES[event.type][1]);
           break;
         case "typing":
           if (data.user_id !== undefined && data.name) {
